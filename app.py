@@ -1,0 +1,21 @@
+"""Router and frame: page config, language, global filters, then the chosen page."""
+
+import streamlit as st
+
+from crm_core import ui
+
+st.set_page_config(page_title="CRM analytics", page_icon=ui.ICON, layout="wide")
+ui.init_language()
+ui.language_switch()
+
+if ui.database_state() != "ready":
+    ui.missing_database_screen()
+    st.stop()
+
+ui.sidebar_filters()
+page = st.navigation(
+    [
+        st.Page("pages/overview.py", title=ui.t("nav.overview"), url_path="overview", default=True),
+    ]
+)
+page.run()

@@ -1,0 +1,1 @@
+"""The headless core of the CRM dashboard: importable and testable without Streamlit."""

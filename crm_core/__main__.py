@@ -1,0 +1,60 @@
+"""Command line: python -m crm_core build|stats ..."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from crm_core import build as build_mod
+from crm_core import db
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m crm_core", description="CRM dashboard core")
+    sub = ap.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build staging views and marts (atomic swap)")
+    b.add_argument("--db", type=Path, required=True)
+    b.add_argument("--as-of", type=_date, default=None, help="as-of date (default: the data's last day)")
+    s = sub.add_parser("stats", help="print a JSON summary of the raw data")
+    s.add_argument("--db", type=Path, required=True)
+    args = ap.parse_args(argv)
+
+    if args.command == "build":
+
+        def show(fraction: float, step: str) -> None:
+            print(f"\r[{fraction:4.0%}] {step:<28}", end="", file=sys.stderr, flush=True)
+
+        try:
+            report = build_mod.build(args.db, args.as_of, show)
+        except build_mod.BuildError as exc:
+            print(f"\nerror: {exc}", file=sys.stderr)
+            return 2
+        print(f"\nbuilt {args.db} as of {report.as_of} in {report.seconds:.1f} s", file=sys.stderr)
+        for name, rows in report.mart_rows.items():
+            print(f"  {name:<26}{rows:>12,} rows {report.mart_seconds[name]:6.2f} s", file=sys.stderr)
+        return 0
+    if args.command == "stats":
+        if not args.db.exists():
+            print(f"error: {args.db} does not exist", file=sys.stderr)
+            return 2
+        con = db.connect(args.db, read_only=True)
+        try:
+            print(json.dumps(build_mod.stats(con), ensure_ascii=False, indent=2))
+        finally:
+            con.close()
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

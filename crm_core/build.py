@@ -1,0 +1,156 @@
+"""raw -> staging views -> mart tables, in order, into the DuckDB file.
+
+One function serves the CLI, the app and the tests. The build never edits the serving file in
+place: it copies the file, builds the copy and swaps it in with os.replace, so readers keep
+the old generation until they reopen and a failed build changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from crm_core import contract, db
+
+STAGING: tuple[str, ...] = (
+    "stg_customers",
+    "stg_orders",
+    "stg_order_items",
+    "stg_products",
+    "stg_account_managers",
+    "stg_web_events",
+    "stg_interactions",
+    "stg_reviews",
+    "stg_membership_events",
+    "stg_points_ledger",
+    "stg_campaigns",
+    "stg_campaign_sends",
+)
+# In dependency order.
+MARTS: tuple[str, ...] = (
+    "calendar",
+    "order_facts",
+    "membership_tier_spells",
+    "customer_features",
+)
+
+Progress = Callable[[float, str], None]
+
+
+class BuildError(Exception):
+    """A build that cannot run; the message is one sentence for the user."""
+
+
+@dataclass
+class BuildReport:
+    as_of: date
+    seconds: float
+    mart_rows: dict[str, int] = field(default_factory=dict)
+    mart_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    return None
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The data's last day: the latest order, or signup when there are no orders."""
+    last = db.scalar(
+        con,
+        "select greatest((select max(ordered_at) from orders), (select max(signed_up_at) from customers))",
+    )
+    return last.date() if isinstance(last, datetime) else date.today()
+
+
+def build_into(
+    con: duckdb.DuckDBPyConnection, as_of: date | None = None, progress: Progress = _no_progress
+) -> BuildReport:
+    """Create staging views and mart tables on an open read-write connection."""
+    t0 = time.perf_counter()
+    missing = [t for t in contract.RAW_TABLE_NAMES if t not in db.table_names(con)]
+    if missing:
+        raise BuildError(f"the database has no raw table {', '.join(missing)}: load it or generate the demo data first")
+    as_of = as_of or default_as_of(con)
+    report = BuildReport(as_of=as_of, seconds=0.0)
+    steps = len(STAGING) + len(MARTS) + 1
+    for i, name in enumerate(STAGING):
+        progress(i / steps, name)
+        # identifiers come from the constant tuple above
+        con.execute(f"create or replace view {name} as {db.load_sql(name, 'staging')}")
+    for j, name in enumerate(MARTS):
+        progress((len(STAGING) + j) / steps, name)
+        t1 = time.perf_counter()
+        con.execute(f"drop table if exists {name}")
+        sql = db.load_sql(name, "marts")
+        con.execute(f"create table {name} as {sql}", db.bind(sql, {"as_of": as_of}))
+        report.mart_seconds[name] = time.perf_counter() - t1
+        report.mart_rows[name] = int(db.scalar(con, f"select count(*) from {name}"))
+    con.execute("drop table if exists build_info")
+    con.execute(
+        "create table build_info as select cast($as_of as date) as as_of_date, "
+        "cast($built_at as timestamp) as built_at, cast($marts as varchar) as marts",
+        {"as_of": as_of, "built_at": datetime.now().replace(microsecond=0), "marts": json.dumps(report.mart_rows)},
+    )
+    report.seconds = time.perf_counter() - t0
+    progress(1.0, "done")
+    return report
+
+
+def build(path: str | Path, as_of: date | None = None, progress: Progress = _no_progress) -> BuildReport:
+    """Build a copy of the file at `path` and swap it in atomically."""
+    src = Path(path)
+    if not src.exists():
+        raise BuildError(f"{src} does not exist: run `make data` or `python -m sample_data.generate` first")
+    tmp = src.with_name(f".{src.name}.build-{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    shutil.copyfile(src, tmp)
+    try:
+        con = db.connect(tmp, read_only=False)
+        try:
+            report = build_into(con, as_of, progress)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, src)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+    return report
+
+
+def stats(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """A JSON-able summary of the raw data: rows per table, date range, customers, revenue."""
+    names = db.table_names(con)
+    rows = {t: int(db.scalar(con, f"select count(*) from {t}")) for t in contract.RAW_TABLE_NAMES if t in names}
+    summary = db.run(
+        con,
+        """
+        select
+            min(ordered_at) as first_ordered_at,
+            max(ordered_at) as last_ordered_at,
+            count(*) filter (where status = 'completed') as completed_orders,
+            count(distinct customer_id) filter (where status = 'completed') as customers_with_completed_orders,
+            coalesce(sum(amount) filter (where status = 'completed'), 0) as revenue
+        from orders
+        """,
+    ).iloc[0]
+    as_of = db.scalar(con, "select max(as_of_date) from build_info") if "build_info" in names else None
+    return {
+        "rows": rows,
+        "first_ordered_at": str(summary["first_ordered_at"]),
+        "last_ordered_at": str(summary["last_ordered_at"]),
+        "customers": rows.get("customers", 0),
+        "customers_with_completed_orders": int(summary["customers_with_completed_orders"]),
+        "completed_orders": int(summary["completed_orders"]),
+        "revenue": round(float(summary["revenue"]), 2),
+        "built_as_of": str(as_of)[:10] if as_of is not None else None,
+    }

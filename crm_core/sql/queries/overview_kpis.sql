@@ -1,0 +1,82 @@
+-- One row per period ('current' and 'previous', each period_days long) with the headline KPIs.
+with
+-- @include filtered_customers
+,
+
+periods as (
+    select 'current' as period, cast($period_start as date) as starts_on, cast($as_of as date) as ends_on
+    union all
+    select 'previous', cast($previous_start as date), cast($period_start as date) - 1
+),
+
+orders as (
+    select
+        order_facts.customer_id,
+        order_facts.ordered_on,
+        order_facts.amount
+    from order_facts
+    inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
+    where order_facts.is_completed
+        and order_facts.ordered_on >= $previous_start
+        and order_facts.ordered_on <= $as_of
+),
+
+per_customer as (
+    select
+        periods.period,
+        orders.customer_id,
+        count(*) as count_orders,
+        sum(orders.amount) as revenue
+    from periods
+    inner join orders on orders.ordered_on between periods.starts_on and periods.ends_on
+    group by periods.period, orders.customer_id
+),
+
+order_kpis as (
+    select
+        period,
+        count(*) as active_customers,
+        sum(count_orders) as count_orders,
+        sum(revenue) as revenue,
+        count(*) filter (where count_orders >= 2) as repeat_customers
+    from per_customer
+    group by period
+),
+
+first_orders as (
+    select customer_features.customer_id, cast(customer_features.first_ordered_at as date) as first_ordered_on
+    from customer_features
+    inner join filtered_customers on filtered_customers.customer_id = customer_features.customer_id
+    where customer_features.first_ordered_at is not null
+),
+
+customer_kpis as (
+    select
+        periods.period,
+        (select count(*) from filtered_customers as fc
+            inner join customer_features as cf on cf.customer_id = fc.customer_id
+            where cast(cf.signed_up_at as date) <= periods.ends_on) as customers,
+        (select count(*) from first_orders
+            where first_orders.first_ordered_on between periods.starts_on and periods.ends_on) as new_customers
+    from periods
+),
+
+final as (
+    select
+        periods.period,
+        periods.starts_on,
+        periods.ends_on,
+        customer_kpis.customers,
+        coalesce(order_kpis.active_customers, 0) as active_customers,
+        customer_kpis.new_customers,
+        coalesce(order_kpis.revenue, 0) as revenue,
+        coalesce(order_kpis.count_orders, 0) as count_orders,
+        order_kpis.revenue / nullif(order_kpis.count_orders, 0) as avg_order_value,
+        order_kpis.repeat_customers / nullif(order_kpis.active_customers, 0) as repeat_purchase_rate
+    from periods
+    left join order_kpis on order_kpis.period = periods.period
+    left join customer_kpis on customer_kpis.period = periods.period
+)
+
+select * from final
+order by period

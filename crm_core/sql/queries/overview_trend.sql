@@ -1,0 +1,53 @@
+-- One row per calendar month (the 24 months up to the as-of date): revenue, orders,
+-- active customers (with a completed order in the month) and new customers (first order).
+with
+-- @include filtered_customers
+,
+
+months as (
+    select distinct month_start
+    from calendar
+    where date_day <= $as_of
+        and month_start >= cast(date_trunc('month', cast($as_of as date)) as date) - interval 23 month
+),
+
+orders as (
+    select order_facts.customer_id, order_facts.order_month, order_facts.amount
+    from order_facts
+    inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
+    where order_facts.is_completed and order_facts.ordered_on <= $as_of
+),
+
+monthly as (
+    select
+        order_month,
+        sum(amount) as revenue,
+        count(*) as count_orders,
+        count(distinct customer_id) as active_customers
+    from orders
+    group by order_month
+),
+
+new_customers as (
+    select cast(date_trunc('month', customer_features.first_ordered_at) as date) as first_month, count(*) as new_customers
+    from customer_features
+    inner join filtered_customers on filtered_customers.customer_id = customer_features.customer_id
+    where cast(customer_features.first_ordered_at as date) <= $as_of
+    group by 1
+),
+
+final as (
+    select
+        months.month_start,
+        coalesce(monthly.revenue, 0) as revenue,
+        coalesce(monthly.count_orders, 0) as count_orders,
+        coalesce(monthly.active_customers, 0) as active_customers,
+        coalesce(new_customers.new_customers, 0) as new_customers,
+        months.month_start = cast(date_trunc('month', cast($as_of as date)) as date) as is_partial_month
+    from months
+    left join monthly on monthly.order_month = months.month_start
+    left join new_customers on new_customers.first_month = months.month_start
+)
+
+select * from final
+order by month_start

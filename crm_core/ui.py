@@ -1,0 +1,323 @@
+"""The one core module that imports streamlit: connection, cached queries, shared widgets.
+
+* The serving connection is read-only and cached per file; when a build swaps in a new file
+  (its generation changes) the old connection is closed before the new one opens, because
+  DuckDB hands back the old database to a new connection while any connection to it is open.
+* Query results are cached by (query name, file, generation, filters): small hashable keys.
+* Global filters and the language live in the URL (see `_url_value`), so a copied link
+  reproduces the view and a page switch keeps it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import partial
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from crm_core import build, charts, contract, db, i18n, overview
+from crm_core.config import Settings, load_settings
+from crm_core.filters import DEFAULT_PERIOD, PERIOD_DAYS, Filters
+
+CACHE_TTL_S = 600
+ICON = str(Path(__file__).resolve().parent / "assets" / "icon.png")
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+# -- connection -------------------------------------------------------------------------------
+class _Connection:
+    """One read-only connection per file, reopened when the file's generation changes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.generation: tuple[int, int, int] | None = None
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.lock = threading.Lock()
+
+    def get(self, generation: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
+        with self.lock:
+            if self.con is None or generation != self.generation:
+                if self.con is not None:
+                    self.con.close()  # close first, or DuckDB would hand back the old file
+                self.con = db.connect(self.path, read_only=True)
+                self.generation = generation
+            return self.con
+
+
+@st.cache_resource(show_spinner=False)
+def _connection_for(path: str) -> _Connection:
+    return _Connection(path)
+
+
+def _generation() -> tuple[int, int, int]:
+    return db.generation(settings().db_path)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    path = settings().db_path
+    return _connection_for(str(path)).get(db.generation(path))
+
+
+def database_state() -> str:
+    """'missing' (no file), 'unbuilt' (raw tables only) or 'ready'."""
+    path = settings().db_path
+    if not path.exists():
+        return "missing"
+    try:
+        names = db.table_names(connection())
+    except duckdb.Error:
+        return "unbuilt"
+    return "ready" if {"build_info", *build.MARTS} <= names else "unbuilt"
+
+
+# -- cached queries ---------------------------------------------------------------------------
+_QUERIES: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters], pd.DataFrame]] = {
+    "overview_kpis": overview.overview_kpis,
+    "overview_trend": overview.overview_trend,
+    "overview_mix": overview.overview_mix,
+}
+
+
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=512, show_spinner=False)
+def _cached_query(name: str, path: str, generation: tuple[int, int, int], filters: Filters) -> pd.DataFrame:
+    return _QUERIES[name](connection(), filters)
+
+
+def _query(name: str, filters: Filters) -> pd.DataFrame:
+    return _cached_query(name, str(settings().db_path), _generation(), filters)
+
+
+def overview_kpis(filters: Filters) -> pd.DataFrame:
+    return _query("overview_kpis", filters)
+
+
+def overview_trend(filters: Filters) -> pd.DataFrame:
+    return _query("overview_trend", filters)
+
+
+def overview_mix(filters: Filters) -> pd.DataFrame:
+    return _query("overview_mix", filters)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _bounds(path: str, generation: tuple[int, int, int]) -> tuple[date, date]:
+    return overview.data_bounds(connection())
+
+
+def data_bounds() -> tuple[date, date]:
+    return _bounds(str(settings().db_path), _generation())
+
+
+# -- language ---------------------------------------------------------------------------------
+def lang() -> str:
+    return str(st.session_state.get("f_lang", i18n.DEFAULT_LANGUAGE))
+
+
+def t(key: str, **values: Any) -> str:
+    return i18n.t(key, lang(), **values)
+
+
+def label(kind: str, code: object) -> str:
+    return i18n.label(kind, code, lang())
+
+
+# -- URL-backed state -------------------------------------------------------------------------
+def _url_value(name: str, parse: Callable[[str | None], Any]) -> Any:
+    """The committed value of a global setting: read from the URL once per session, then kept
+    in session state (widgets have their own keys and commit on change), and written back to
+    the URL on every run so that page switches and copied links keep it."""
+    key = f"f_{name}"
+    if key not in st.session_state:
+        st.session_state[key] = parse(st.query_params.get(name))
+    return st.session_state[key]
+
+
+def _commit(name: str) -> None:
+    st.session_state[f"f_{name}"] = st.session_state[f"w_{name}"]
+
+
+def _write_url(name: str, value: str | None) -> None:
+    if value is None:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != value:
+        st.query_params[name] = value
+
+
+def _parse_list(allowed: tuple[str, ...]) -> Callable[[str | None], list[str]]:
+    def parse(raw: str | None) -> list[str]:
+        wanted = set((raw or "").split(","))
+        return [v for v in allowed if v in wanted]
+
+    return parse
+
+
+def init_language() -> None:
+    _url_value("lang", lambda raw: raw if raw in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE)
+
+
+def language_switch() -> None:
+    current = lang()
+    st.sidebar.radio(
+        i18n.t("app.language", current),
+        list(i18n.LANGUAGES),
+        index=list(i18n.LANGUAGES).index(current),
+        format_func=lambda code: i18n.LANGUAGES[code],
+        horizontal=True,
+        key="w_lang",
+        on_change=_commit,
+        args=("lang",),
+    )
+    _write_url("lang", None if lang() == i18n.DEFAULT_LANGUAGE else lang())
+
+
+_LIST_FILTERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    # (url name, translation key, value kind, allowed codes)
+    ("region", "filters.region", "region", contract.REGIONS),
+    ("channel", "filters.channel", "channel", contract.ACQUISITION_CHANNELS),
+    ("tier", "filters.tier", "tier", contract.TIERS),
+)
+
+
+def _reset_filters() -> None:
+    for name in ("as_of", "period", *(f[0] for f in _LIST_FILTERS)):
+        st.session_state.pop(f"f_{name}", None)
+        st.session_state.pop(f"w_{name}", None)
+        if name in st.query_params:
+            del st.query_params[name]
+
+
+def sidebar_filters() -> Filters:
+    """Draw the global filters in the sidebar and return them (also kept for the pages)."""
+    first_day, last_day = data_bounds()
+
+    def parse_date(raw: str | None) -> date:
+        try:
+            d = date.fromisoformat(raw or "")
+        except ValueError:
+            return last_day
+        return d if first_day <= d <= last_day else last_day
+
+    def parse_period(raw: str | None) -> int:
+        return int(raw) if raw and raw.isdigit() and int(raw) in PERIOD_DAYS else DEFAULT_PERIOD
+
+    sb = st.sidebar
+    sb.header(t("filters.header"))
+    as_of = _url_value("as_of", parse_date)
+    sb.date_input(
+        t("filters.as_of"),
+        value=as_of,
+        min_value=first_day,
+        max_value=last_day,
+        key="w_as_of",
+        on_change=_commit,
+        args=("as_of",),
+        help=t("filters.as_of_help"),
+        format="YYYY-MM-DD",
+    )
+    period = _url_value("period", parse_period)
+    sb.selectbox(
+        t("filters.period"),
+        list(PERIOD_DAYS),
+        index=list(PERIOD_DAYS).index(period),
+        format_func=lambda n: t("filters.period_days", n=n),
+        key="w_period",
+        on_change=_commit,
+        args=("period",),
+    )
+    chosen: dict[str, tuple[str, ...]] = {}
+    for name, key, kind, allowed in _LIST_FILTERS:
+        value = _url_value(name, _parse_list(allowed))
+        sb.multiselect(
+            t(key),
+            list(allowed),
+            default=value,
+            format_func=partial(label, kind),
+            placeholder=t("filters.all"),
+            key=f"w_{name}",
+            on_change=_commit,
+            args=(name,),
+        )
+        chosen[name] = tuple(v for v in allowed if v in st.session_state[f"f_{name}"])
+        _write_url(name, ",".join(chosen[name]) or None)
+    sb.button(t("filters.reset"), on_click=_reset_filters)
+    sb.caption(t("filters.share"))
+    as_of = st.session_state["f_as_of"] or last_day
+    period = st.session_state["f_period"]
+    _write_url("as_of", None if as_of == last_day else as_of.isoformat())
+    _write_url("period", None if period == DEFAULT_PERIOD else str(period))
+    filters = Filters(
+        as_of=as_of,
+        period_days=period,
+        regions=chosen["region"],
+        channels=chosen["channel"],
+        tiers=chosen["tier"],
+    )
+    st.session_state["filters"] = filters
+    return filters
+
+
+def current_filters() -> Filters:
+    filters = st.session_state.get("filters")
+    if not isinstance(filters, Filters):
+        raise RuntimeError("app.py draws the global filters before running a page")
+    return filters
+
+
+def filter_summary(filters: Filters) -> str:
+    """'Region: East, North; Membership tier: Gold' for the active attribute filters."""
+    parts = []
+    for (_name, key, kind, _), values in zip(
+        _LIST_FILTERS, (filters.regions, filters.channels, filters.tiers), strict=True
+    ):
+        if values:
+            parts.append(f"{t(key)}: {', '.join(label(kind, v) for v in values)}")
+    return "; ".join(parts)
+
+
+# -- shared widgets ---------------------------------------------------------------------------
+def chart(fig: go.Figure, key: str | None = None) -> None:
+    fig.update_layout(template=charts.register_template())
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+
+
+def explain(definition_key: str, *queries: str) -> None:
+    """A 'How is this computed?' expander with the definition and the SQL behind a chart."""
+    with st.expander(t("explain.title")):
+        st.markdown(f"**{t('explain.definition')}.** {t(definition_key)}")
+        for name in queries:
+            st.caption(f"{t('explain.sql')}: `crm_core/sql/queries/{name}.sql`")
+            st.code(db.load_sql(name), language="sql")
+
+
+def missing_database_screen() -> None:
+    """Say how to create the data; offer to create the demo with a progress bar."""
+    path = settings().db_path
+    st.title(t("missing_db.title"))
+    if database_state() == "unbuilt":
+        st.warning(t("missing_db.not_built", path=path))
+        return
+    st.info(t("missing_db.body", path=path))
+    if st.button(t("missing_db.button"), type="primary"):
+        from sample_data.generate import generate  # the demo generator, only when asked
+
+        bar = st.progress(0.0, text=t("missing_db.progress"))
+
+        def show(fraction: float, step: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=f"{t('missing_db.progress')} ({step})")
+
+        generate("M", 42, path, progress=lambda f, s: show(f * 0.8, s))
+        build.build(path, progress=lambda f, s: show(0.8 + f * 0.2, s))
+        st.cache_data.clear()
+        st.success(t("missing_db.done"))
+        st.rerun()

@@ -1,0 +1,1 @@
+"""Seeded demo data with planted truth (see sample_data/generate.py)."""
