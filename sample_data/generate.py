@@ -318,16 +318,18 @@ class Generator:
         u = m0[owner] + (m1 - m0)[owner] * s / s_last[owner]
         t_rep = self.cal_time(u)
         # drop-out happens right after the J-th repeat order
-        drop_t = np.full(self.n, np.nan)
-        last_idx = ends - 1
         has_drop = dropped & (m > 0)
-        drop_t[buyers[has_drop]] = t_rep[last_idx[has_drop]]
-        self.drop_t = drop_t
-        self.drop_reason = np.where(np.isnan(drop_t), 0, 1)  # 0 none, 1 natural, 2 complaint, 3 orphaned
         cust = np.r_[buyers, buyers[owner]]
         t = np.r_[t0, t_rep]
-        t = np.floor(t) + self.time_of_day(len(t))
+        # a time of day shaped like online shopping, but never before the customer signed up
+        t = np.maximum(np.floor(t) + self.time_of_day(len(t)), self.signup[cust] + 0.001)
         t = np.minimum(t, N_DAYS - 1e-6)
+        # drop-out comes right after the J-th repeat order, i.e. after the customer's last order
+        last_t = np.full(self.n, -np.inf)
+        np.maximum.at(last_t, cust, t)
+        self.drop_t = np.full(self.n, np.nan)
+        self.drop_t[buyers[has_drop]] = last_t[buyers[has_drop]]
+        self.drop_reason = np.where(np.isnan(self.drop_t), 0, 1)  # 0 none, 1 natural, 2 complaint, 3 orphaned
         amount = self.order_values(cust)
         self.orders = Orders(cust.astype(np.int64), t, amount, np.zeros(len(t), np.int8)).sort()
 
@@ -436,7 +438,7 @@ class Generator:
             base_hit = np.zeros(self.n, bool)
             base_hit[o.customer[in_win]] = True
             b = base_hit[aud].astype(float)
-            alive = np.isnan(self.drop_t[aud]) | (self.drop_t[aud] > s)
+            alive = np.isnan(self.drop_t[aud]) | (self.drop_t[aud] > s + w)  # alive all window
             u = uplift[c, tier[aud]]
             pos = np.maximum(u, 0.0)
             neg = np.maximum(-u, 0.0)

@@ -1,0 +1,39 @@
+"""Shared fixtures: one scale-S demo database per test session, built once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from crm_core import build, db
+from sample_data.generate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 42
+
+
+@pytest.fixture(scope="session")
+def s_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated and built scale-S database. Read it; copy it (s_db_copy) to change it."""
+    path = tmp_path_factory.mktemp("data") / "demo_S.duckdb"
+    generate("S", SEED, path)
+    build.build(path)
+    return path
+
+
+@pytest.fixture
+def s_db_copy(s_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(s_db, path)
+    return path
+
+
+@pytest.fixture
+def con(s_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = db.connect(s_db, read_only=True)
+    yield c
+    c.close()

@@ -1,0 +1,108 @@
+"""The shape of the house: pages draw, the core computes, only ui.py imports streamlit,
+values are bound, and the README and CI agree."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from crm_core import contract
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+CORE = sorted((ROOT / "crm_core").rglob("*.py"))
+SQL_WORDS = re.compile(r"\b(select|insert|update|delete|create|drop)\b[\s\S]*\b(from|into|table|set)\b", re.I)
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def string_constants(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def test_pages_never_import_duckdb_or_hold_sql() -> None:
+    assert PAGES
+    for page in [*PAGES, ROOT / "app.py"]:
+        assert "duckdb" not in imports(page), page
+        for text in string_constants(page):
+            assert not SQL_WORDS.search(text), f"{page.name} holds SQL: {text[:60]!r}"
+
+
+def test_only_ui_imports_streamlit() -> None:
+    offenders = [p.name for p in CORE if "streamlit" in imports(p) and p.name != "ui.py"]
+    assert offenders == []
+
+
+def test_core_sql_puts_no_value_into_text() -> None:
+    """f-strings that build SQL may only interpolate identifiers from allow-lists (names of
+    tables and marts declared in code), never values; this lists every such place."""
+    allowed = {
+        "crm_core/build.py": {"name", "t", "sql"},
+        "crm_core/contract.py": {"t.name", "cols", "', '.join(t.key)", "c.name", "c.sql_type"},
+    }
+    for path in CORE:
+        rel = path.relative_to(ROOT).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            literal = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+            if not SQL_WORDS.search(literal):
+                continue
+            fields = {ast.unparse(v.value) for v in node.values if isinstance(v, ast.FormattedValue)}
+            assert fields <= allowed.get(rel, set()), f"{rel}:{node.lineno} interpolates {fields - allowed.get(rel, set())}"
+
+
+def test_every_mart_states_its_grain() -> None:
+    for sql in sorted((ROOT / "crm_core" / "sql").glob("*/*.sql")):
+        if sql.parent.name in {"marts", "staging"}:
+            assert sql.read_text(encoding="utf-8").startswith("-- grain: one row per"), sql.name
+
+
+def test_every_page_is_registered_in_the_router() -> None:
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    for page in PAGES:
+        assert f'"pages/{page.name}"' in app, page.name
+
+
+def test_readme_commands_are_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [ln.strip() for ln in ci.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    assert "make test" in commands
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    test_recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    for step in ("pytest", "browser-deps", "lint", "typecheck"):
+        assert step in test_recipe, step
+    assert "ruff check" in makefile and "ruff format --check" in makefile and "mypy crm_core" in makefile
+
+
+def test_streamlit_config_is_private_by_default() -> None:
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["server"]["address"] == "127.0.0.1"
+    assert cfg["server"]["enableXsrfProtection"] is True
+    assert cfg["client"]["toolbarMode"] == "viewer"
+
+
+def test_data_model_doc_covers_the_contract() -> None:
+    doc = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
+    for t in contract.RAW_TABLES:
+        assert f"### `{t.name}`" in doc, t.name
+        section = doc.split(f"### `{t.name}`", 1)[1].split("\n### ", 1)[0]
+        for c in t.columns:
+            assert f"| `{c.name}` |" in section, f"{t.name}.{c.name}"

@@ -1,0 +1,113 @@
+"""The build is idempotent, atomic, and reports what it built."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crm_core import build, db
+from tests.test_generator import table_checksums
+
+MART_QUERY = "select bit_xor(hash(x)) || ':' || count(*) from (select * from {name}) as x"
+
+
+def mart_checksums(path: Path) -> dict[str, str]:
+    c = db.connect(path)
+    try:
+        return {name: str(db.scalar(c, MART_QUERY.format(name=name))) for name in build.MARTS}
+    finally:
+        c.close()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_build_is_idempotent(s_db_copy: Path) -> None:
+    first = mart_checksums(s_db_copy)
+    build.build(s_db_copy)
+    assert mart_checksums(s_db_copy) == first
+
+
+def test_as_of_moves_the_marts(s_db_copy: Path) -> None:
+    report = build.build(s_db_copy, as_of=date(2025, 6, 30))
+    assert report.as_of == date(2025, 6, 30)
+    c = db.connect(s_db_copy)
+    try:
+        assert db.scalar(c, "select max(ordered_on)::varchar from order_facts") <= "2025-06-30"
+        assert db.scalar(c, "select max(date_day)::varchar from calendar") == "2025-06-30"
+        assert db.scalar(c, "select max(signed_up_on)::varchar from customer_features") <= "2025-06-30"
+    finally:
+        c.close()
+
+
+def test_failed_build_changes_nothing(s_db_copy: Path) -> None:
+    c = db.connect(s_db_copy, read_only=False)
+    c.execute("drop table reviews")
+    c.close()
+    before = file_digest(s_db_copy)
+    with pytest.raises(build.BuildError, match="no raw table reviews"):
+        build.build(s_db_copy)
+    assert file_digest(s_db_copy) == before
+    assert not list(s_db_copy.parent.glob(".*.tmp"))
+
+
+def test_missing_file_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(build.BuildError, match="does not exist"):
+        build.build(tmp_path / "nope.duckdb")
+
+
+def test_raw_tables_are_untouched_by_build(s_db_copy: Path) -> None:
+    before = table_checksums(s_db_copy)
+    build.build(s_db_copy)
+    assert table_checksums(s_db_copy) == before
+
+
+def test_reader_keeps_old_generation_until_reopened(s_db_copy: Path) -> None:
+    """A reader open during a build keeps reading the old file; a reopen sees the new one."""
+    reader = db.connect(s_db_copy)
+    gen_before = db.generation(s_db_copy)
+    build.build(s_db_copy, as_of=date(2024, 12, 31))
+    assert db.scalar(reader, "select max(as_of_date)::varchar from build_info") == "2026-11-15"
+    reader.close()
+    assert db.generation(s_db_copy) != gen_before
+    fresh = db.connect(s_db_copy)
+    assert db.scalar(fresh, "select max(as_of_date)::varchar from build_info") == "2024-12-31"
+    fresh.close()
+
+
+def test_cli_build_and_stats(s_db_copy: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "crm_core", "build", "--db", str(s_db_copy)], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    out = subprocess.run(
+        [sys.executable, "-m", "crm_core", "stats", "--db", str(s_db_copy)], cwd=root, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    stats = json.loads(out.stdout)
+    c = db.connect(s_db_copy)
+    try:
+        direct = db.run(
+            c, "select count(*) as n, sum(amount) as revenue from orders where status = 'completed'"
+        ).iloc[0]
+        assert stats["completed_orders"] == direct["n"]
+        assert stats["revenue"] == pytest.approx(float(direct["revenue"]), abs=0.01)
+        assert stats["rows"]["customers"] == 2000
+        assert stats["built_as_of"] == "2026-11-15"
+    finally:
+        c.close()
+    bad = subprocess.run(
+        [sys.executable, "-m", "crm_core", "build", "--db", str(s_db_copy), "--as-of", "15/11/2026"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "expected a date as YYYY-MM-DD" in bad.stderr

@@ -1,0 +1,68 @@
+"""Both languages have the same keys, every key the code uses exists, formatting reads right."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from crm_core import contract, formatting, i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "crm_core").glob("*.py"))]
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
+FSTRING_KEY = re.compile(r"""\bt\(\s*f["']([a-z_]+(?:\.[a-z_0-9{}]+)+)["']""")
+
+
+def test_same_keys_in_both_languages() -> None:
+    en, zh = set(i18n.catalogue("en")), set(i18n.catalogue("zh"))
+    assert en - zh == set(), "missing in zh_CN"
+    assert zh - en == set(), "missing in en"
+
+
+def test_placeholders_agree() -> None:
+    for key, text in i18n.catalogue("en").items():
+        assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", i18n.catalogue("zh")[key])), key
+
+
+def test_every_key_used_in_code_exists() -> None:
+    keys = set(i18n.catalogue("en"))
+    used: set[str] = set()
+    for path in CODE:
+        text = path.read_text(encoding="utf-8")
+        used |= set(LITERAL_KEY.findall(text))
+        for pattern in FSTRING_KEY.findall(text):
+            rx = re.compile("^" + re.sub(r"\\{[^}]*\\}", "[a-z_0-9]+", re.escape(pattern)) + "$")
+            assert any(rx.match(k) for k in keys), pattern
+    assert used, "the scan found no keys: is the pattern right?"
+    assert used - keys == set()
+
+
+@pytest.mark.parametrize(
+    ("kind", "codes"),
+    [("region", contract.REGIONS), ("channel", contract.ACQUISITION_CHANNELS), ("tier", contract.TIERS)],
+)
+def test_every_stored_code_has_a_label_in_both_languages(kind: str, codes: tuple[str, ...]) -> None:
+    for lang in i18n.LANGUAGES:
+        for code in codes:
+            assert f"value.{kind}.{code}" in i18n.catalogue(lang), (lang, kind, code)
+
+
+def test_chinese_text_is_chinese() -> None:
+    zh = i18n.catalogue("zh")
+    assert re.search(r"[\u4e00-\u9fff]", zh["kpi.revenue"])
+    assert i18n.label("tier", "diamond", "zh") == "钻石"
+    assert i18n.label("tier", None, "zh") == "（未知）"
+
+
+def test_formatting() -> None:
+    assert formatting.money(1_234_567, "¥", "en") == "¥1.23M"
+    assert formatting.money(1_234_567, "¥", "zh") == "¥123万"
+    assert formatting.money(250_000_000, "¥", "zh") == "¥2.50亿"
+    assert formatting.money(-12.5, "$", "en", exact=True) == "-$12.50"
+    assert formatting.integer(50_000, "en") == "50,000"
+    assert formatting.percent(0.1234) == "12.3%"
+    assert formatting.change(110, 100) == pytest.approx(0.1)
+    assert formatting.change(5, 0) is None
+    assert formatting.money(float("nan"), "¥", "en") == "–"
