@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from functools import partial
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -197,6 +196,15 @@ def _reset_filters() -> None:
             del st.query_params[name]
 
 
+def _code_label(kind: str, language: str) -> Callable[[object], str]:
+    """A format function fixed to one language (it may be called outside the script run)."""
+    return lambda code: i18n.label(kind, code, language)
+
+
+def _period_label(language: str) -> Callable[[int], str]:
+    return lambda n: i18n.t("filters.period_days", language, n=n)
+
+
 def sidebar_filters() -> Filters:
     """Draw the global filters in the sidebar and return them (also kept for the pages)."""
     first_day, last_day = data_bounds()
@@ -230,7 +238,7 @@ def sidebar_filters() -> Filters:
         t("filters.period"),
         list(PERIOD_DAYS),
         index=list(PERIOD_DAYS).index(period),
-        format_func=lambda n: t("filters.period_days", n=n),
+        format_func=_period_label(lang()),
         key="w_period",
         on_change=_commit,
         args=("period",),
@@ -242,7 +250,7 @@ def sidebar_filters() -> Filters:
             t(key),
             list(allowed),
             default=value,
-            format_func=partial(label, kind),
+            format_func=_code_label(kind, lang()),
             placeholder=t("filters.all"),
             key=f"w_{name}",
             on_change=_commit,

@@ -61,7 +61,9 @@ def test_core_sql_puts_no_value_into_text() -> None:
             if not SQL_WORDS.search(literal):
                 continue
             fields = {ast.unparse(v.value) for v in node.values if isinstance(v, ast.FormattedValue)}
-            assert fields <= allowed.get(rel, set()), f"{rel}:{node.lineno} interpolates {fields - allowed.get(rel, set())}"
+            assert fields <= allowed.get(rel, set()), (
+                f"{rel}:{node.lineno} interpolates {fields - allowed.get(rel, set())}"
+            )
 
 
 def test_every_mart_states_its_grain() -> None:

@@ -95,9 +95,9 @@ def test_cli_build_and_stats(s_db_copy: Path) -> None:
     stats = json.loads(out.stdout)
     c = db.connect(s_db_copy)
     try:
-        direct = db.run(
-            c, "select count(*) as n, sum(amount) as revenue from orders where status = 'completed'"
-        ).iloc[0]
+        direct = db.run(c, "select count(*) as n, sum(amount) as revenue from orders where status = 'completed'").iloc[
+            0
+        ]
         assert stats["completed_orders"] == direct["n"]
         assert stats["revenue"] == pytest.approx(float(direct["revenue"]), abs=0.01)
         assert stats["rows"]["customers"] == 2000

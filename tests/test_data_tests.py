@@ -23,8 +23,10 @@ def test_a_data_test_can_fail(s_db_copy: Path) -> None:
     c = db.connect(s_db_copy, read_only=False)
     try:
         c.execute("insert into orders select * replace (amount - 1e6 as amount) from orders limit 1")
-        c.execute("update campaign_sends set sent_at = assigned_at where is_holdout and customer_id = "
-                  "(select min(customer_id) from campaign_sends where is_holdout)")
+        c.execute(
+            "update campaign_sends set sent_at = assigned_at where is_holdout and customer_id = "
+            "(select min(customer_id) from campaign_sends where is_holdout)"
+        )
         for name in ("grain_unique_orders", "amounts_not_negative", "holdout_never_contacted"):
             sql = (Path(__file__).parent / "data_tests" / f"{name}.sql").read_text(encoding="utf-8")
             assert not db.run(c, sql).empty, name

@@ -107,9 +107,9 @@ def test_buy_till_you_die_truth_is_consistent(con: duckdb.DuckDBPyConnection) ->
         """,
     )
     assert gap.at[1, "days"] > 2 * gap.at[0, "days"]
-    reasons = set(db.run(con, "select distinct drop_reason from truth_customer where drop_reason is not null")[
-        "drop_reason"
-    ])
+    reasons = set(
+        db.run(con, "select distinct drop_reason from truth_customer where drop_reason is not null")["drop_reason"]
+    )
     assert {"natural", "complaint"} <= reasons
 
 

@@ -91,8 +91,9 @@ def test_trend_adds_up_to_orders(con: duckdb.DuckDBPyConnection, raw: dict[str, 
     assert trend["count_orders"].sum() == len(o)
     assert trend["revenue"].sum() == pytest.approx(float(o["amount"].astype(float).sum()))
     by_month = o.groupby(o["ordered_at"].dt.to_period("M"))["customer_id"].nunique()
-    assert list(trend["active_customers"]) == list(by_month.reindex(
-        pd.period_range("2024-12", "2026-11", freq="M"), fill_value=0))
+    assert list(trend["active_customers"]) == list(
+        by_month.reindex(pd.period_range("2024-12", "2026-11", freq="M"), fill_value=0)
+    )
     assert trend["is_partial_month"].tolist() == [False] * 23 + [True]
 
 

@@ -1,0 +1,145 @@
+"""Page tests: AppTest runs app.py through the real router (st.navigation)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from crm_core import db, formatting, i18n, overview
+from crm_core.filters import Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "app.py").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app(s_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("CRM_DB", str(s_db))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return str(m.value)
+    raise AssertionError(f"no metric {label!r} in {[m.label for m in at.metric]}")
+
+
+def test_overview_shows_the_kpis(app: AppTest, s_db: Path) -> None:
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+    assert [m.label for m in app.metric] == [i18n.t(f"kpi.{k}") for k in overview.KPI_COLUMNS]
+    c = db.connect(s_db)
+    try:
+        kpis = overview.overview_kpis(c, Filters(as_of=date(2026, 11, 15))).set_index("period")
+    finally:
+        c.close()
+    assert metric(app, "Customers") == formatting.integer(kpis.at["current", "customers"], "en")
+    assert metric(app, "Revenue") == formatting.money(kpis.at["current", "revenue"], "¥", "en")
+    assert len(app.get("plotly_chart")) == 4
+
+
+def test_language_switch_translates_the_page(app: AppTest) -> None:
+    app.run()
+    app.radio(key="w_lang").set_value("zh").run()
+    assert not app.exception
+    assert app.session_state["f_lang"] == "zh"
+    assert app.title[0].value == "总览"
+    assert metric(app, "销售额").startswith("¥")
+
+
+def test_chinese_from_the_url_translates_the_sidebar(app: AppTest) -> None:
+    # AppTest (1.67) drops the sidebar from its element tree after a widget rerun under
+    # st.navigation, and does not report the URL written then; the browser test checks both.
+    app.query_params["lang"] = "zh"
+    app.run()
+    labels = " ".join(w.label for w in app.sidebar.multiselect)
+    assert "大区" in labels and "会员等级" in labels
+    assert app.sidebar.button[0].label == "重置筛选"
+
+
+def test_url_reproduces_the_view(app: AppTest, s_db: Path) -> None:
+    app.query_params["as_of"] = "2025-06-30"
+    app.query_params["period"] = "90"
+    app.query_params["region"] = "east,north"
+    app.query_params["lang"] = "zh"
+    app.run()
+    assert not app.exception
+    c = db.connect(s_db)
+    try:
+        f = Filters(as_of=date(2025, 6, 30), period_days=90, regions=("east", "north"))
+        kpis = overview.overview_kpis(c, f).set_index("period")
+    finally:
+        c.close()
+    assert metric(app, "销售额") == formatting.money(kpis.at["current", "revenue"], "¥", "zh")
+    assert app.multiselect(key="w_region").value == ["east", "north"]
+    assert app.session_state["f_period"] == 90
+
+
+def test_a_filter_changes_the_figures(app: AppTest, s_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # AppTest (1.67) re-runs only the page after a sidebar widget changes under st.navigation,
+    # so widget interactions are driven in the browser test; here the filter comes from the URL.
+    app.run()
+    before = metric(app, "Revenue")
+    gold = AppTest.from_file(APP, default_timeout=60)
+    gold.query_params["tier"] = "gold"
+    gold.run()
+    assert not gold.exception
+    assert metric(gold, "Revenue") != before
+    assert gold.multiselect(key="w_tier").value == ["gold"]
+
+
+def test_bad_url_values_are_ignored(app: AppTest) -> None:
+    app.query_params["region"] = "east' or '1'='1"
+    app.query_params["as_of"] = "2099-01-01"
+    app.query_params["period"] = "-1"
+    app.run()
+    assert not app.exception
+    assert app.multiselect(key="w_region").value == []
+
+
+def test_empty_selection_says_so(app: AppTest) -> None:
+    app.query_params["as_of"] = "2023-11-20"
+    app.query_params["period"] = "7"
+    app.query_params["tier"] = "diamond"
+    app.run()
+    assert not app.exception
+    assert any(i18n.t("overview.no_data") in info.value for info in app.info)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_every_registered_page_runs(app: AppTest, page: str, lang: str) -> None:
+    app.query_params["lang"] = lang
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert app.title, page
+
+
+def test_missing_database_says_how_to_create_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "none.duckdb"
+    monkeypatch.setenv("CRM_DB", str(missing))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == i18n.t("missing_db.title")
+    assert str(missing) in at.info[0].value and "make data" in at.info[0].value
+    assert at.button[0].label == i18n.t("missing_db.button")
