@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -28,3 +31,14 @@ def register_template() -> str:
             )
         )
     return TEMPLATE_NAME
+
+
+def nice_ticks(max_value: float, label: Callable[[float], str], count: int = 5) -> tuple[list[float], list[str]]:
+    """Round tick values from 0 past `max_value`, labelled in the reader's units (万 / M)."""
+    if max_value <= 0 or math.isnan(max_value):
+        return [0.0], [label(0.0)]
+    raw = max_value / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    values = [i * step for i in range(math.ceil(max_value / step) + 1)]
+    return values, [label(v) for v in values]

@@ -29,7 +29,10 @@ def compact(x: float, lang: str) -> str:
         if abs(v) >= divisor:
             q = v / divisor
             digits = 2 if abs(q) < 10 else 1 if abs(q) < 100 else 0
-            return f"{q:,.{digits}f}{t(key, lang)}"
+            text = f"{q:,.{digits}f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return f"{text}{t(key, lang)}"
     return f"{v:,.0f}" if abs(v) >= 100 or v == int(v) else f"{v:,.2f}"
 
 

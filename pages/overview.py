@@ -103,8 +103,17 @@ fig.add_trace(
 )
 fig.update_layout(height=380, bargap=0.25, hovermode="x unified")
 fig.update_xaxes(title_text=ui.t("overview.month"), dtick="M2", tickformat="%Y-%m")
-fig.update_yaxes(title_text=f"{ui.t('overview.revenue')} ({currency})", secondary_y=False, tickformat="~s")
-fig.update_yaxes(title_text=ui.t("overview.active_customers"), secondary_y=True, showgrid=False, rangemode="tozero")
+ticks, tick_text = charts.nice_ticks(float(trend["revenue"].max() or 0), lambda v: fmt.compact(v, lang))
+fig.update_yaxes(
+    title_text=f"{ui.t('overview.revenue')} ({currency})", secondary_y=False, tickvals=ticks, ticktext=tick_text
+)
+fig.update_yaxes(
+    title_text=ui.t("overview.active_customers"),
+    secondary_y=True,
+    showgrid=False,
+    rangemode="tozero",
+    tickformat=",.0f",
+)
 ui.chart(fig, key="trend")
 if trend["is_partial_month"].any():
     st.caption(ui.t("overview.partial_month"))

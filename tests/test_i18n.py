@@ -59,7 +59,8 @@ def test_chinese_text_is_chinese() -> None:
 def test_formatting() -> None:
     assert formatting.money(1_234_567, "¥", "en") == "¥1.23M"
     assert formatting.money(1_234_567, "¥", "zh") == "¥123万"
-    assert formatting.money(250_000_000, "¥", "zh") == "¥2.50亿"
+    assert formatting.money(250_000_000, "¥", "zh") == "¥2.5亿"
+    assert formatting.compact(20_000, "en") == "20K"
     assert formatting.money(-12.5, "$", "en", exact=True) == "-$12.50"
     assert formatting.integer(50_000, "en") == "50,000"
     assert formatting.percent(0.1234) == "12.3%"
