@@ -16,6 +16,7 @@ ui.sidebar_filters()
 page = st.navigation(
     [
         st.Page("pages/overview.py", title=ui.t("nav.overview"), url_path="overview", default=True),
+        st.Page("pages/campaigns.py", title=ui.t("nav.campaigns"), url_path="campaigns"),
     ]
 )
 page.run()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from crm_core import contract, db
+from crm_core import campaigns, contract, db
 
 STAGING: tuple[str, ...] = (
     "stg_customers",
@@ -40,7 +40,10 @@ MARTS: tuple[str, ...] = (
     "order_facts",
     "membership_tier_spells",
     "customer_features",
+    "campaign_results",
 )
+# Marts computed in Python (statistics), after the SQL marts.
+PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)
 
 Progress = Callable[[float, str], None]
 
@@ -80,7 +83,7 @@ def build_into(
         raise BuildError(f"the database has no raw table {', '.join(missing)}: load it or generate the demo data first")
     as_of = as_of or default_as_of(con)
     report = BuildReport(as_of=as_of, seconds=0.0)
-    steps = len(STAGING) + len(MARTS) + 1
+    steps = len(STAGING) + len(MARTS) + len(PYTHON_MARTS) + 1
     for i, name in enumerate(STAGING):
         progress(i / steps, name)
         # identifiers come from the constant tuple above
@@ -93,6 +96,10 @@ def build_into(
         con.execute(f"create table {name} as {sql}", db.bind(sql, {"as_of": as_of}))
         report.mart_seconds[name] = time.perf_counter() - t1
         report.mart_rows[name] = int(db.scalar(con, f"select count(*) from {name}"))
+    progress((steps - 1) / steps, "campaign_lift")
+    t1 = time.perf_counter()
+    report.mart_rows["campaign_lift"] = campaigns.build_campaign_lift(con, as_of)
+    report.mart_seconds["campaign_lift"] = time.perf_counter() - t1
     con.execute("drop table if exists build_info")
     con.execute(
         "create table build_info as select cast($as_of as date) as as_of_date, "

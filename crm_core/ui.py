@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import build, charts, contract, db, i18n, overview
+from crm_core import build, campaigns, charts, contract, db, i18n, overview
 from crm_core.config import Settings, load_settings
 from crm_core.filters import DEFAULT_PERIOD, PERIOD_DAYS, Filters
 
@@ -80,20 +80,24 @@ def database_state() -> str:
 
 
 # -- cached queries ---------------------------------------------------------------------------
-_QUERIES: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters], pd.DataFrame]] = {
+# Query name -> core function(con, filters, *options). Options are small hashable values.
+_QUERIES: dict[str, Callable[..., Any]] = {
     "overview_kpis": overview.overview_kpis,
     "overview_trend": overview.overview_trend,
     "overview_mix": overview.overview_mix,
+    "campaign_lift": campaigns.campaign_lift,
 }
 
 
 @st.cache_data(ttl=CACHE_TTL_S, max_entries=512, show_spinner=False)
-def _cached_query(name: str, path: str, generation: tuple[int, int, int], filters: Filters) -> pd.DataFrame:
-    return _QUERIES[name](connection(), filters)
+def _cached_query(
+    name: str, path: str, generation: tuple[int, int, int], filters: Filters, options: tuple[Any, ...]
+) -> Any:
+    return _QUERIES[name](connection(), filters, *options)
 
 
-def _query(name: str, filters: Filters) -> pd.DataFrame:
-    return _cached_query(name, str(settings().db_path), _generation(), filters)
+def _query(name: str, filters: Filters, *options: Any) -> Any:
+    return _cached_query(name, str(settings().db_path), _generation(), filters, options)
 
 
 def overview_kpis(filters: Filters) -> pd.DataFrame:
@@ -106,6 +110,22 @@ def overview_trend(filters: Filters) -> pd.DataFrame:
 
 def overview_mix(filters: Filters) -> pd.DataFrame:
     return _query("overview_mix", filters)
+
+
+def campaign_lift(filters: Filters, lift_settings: campaigns.LiftSettings) -> pd.DataFrame:
+    return _query("campaign_lift", filters, lift_settings)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _row_count(table_name: str, path: str, generation: tuple[int, int, int]) -> int:
+    if table_name not in contract.RAW_TABLE_NAMES:
+        raise ValueError(f"unknown table {table_name!r}")
+    return int(db.scalar(connection(), f"select count(*) from {table_name}"))
+
+
+def has_rows(*table_names: str) -> bool:
+    """Whether every named raw table holds data (pages explain what is missing otherwise)."""
+    return all(_row_count(name, str(settings().db_path), _generation()) > 0 for name in table_names)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -275,10 +295,55 @@ def sidebar_filters() -> Filters:
     return filters
 
 
+def url_selectbox(
+    name: str,
+    label_text: str,
+    options: list[Any],
+    format_func: Callable[[Any], str],
+    default: Any,
+    parse: Callable[[str], Any] = str,
+) -> Any:
+    """A page-level selectbox whose value lives in the URL (?name=value) like the global filters."""
+
+    def from_url(raw: str | None) -> Any:
+        try:
+            value = parse(raw) if raw is not None else default
+        except ValueError:
+            return default
+        return value if value in options else default
+
+    value = _url_value(name, from_url)
+    if value not in options:
+        value = default if default in options else options[0]
+        st.session_state[f"f_{name}"] = value
+    st.selectbox(
+        label_text,
+        options,
+        index=options.index(value),
+        format_func=format_func,
+        key=f"w_{name}",
+        on_change=_commit,
+        args=(name,),
+    )
+    value = st.session_state[f"f_{name}"]
+    _write_url(name, None if value == default else str(value))
+    return value
+
+
 def current_filters() -> Filters:
+    """The filters app.py drew in this run.
+
+    On a fresh server Streamlit treats a `pages/` folder as a legacy multipage app until the
+    first st.navigation call, so a deep link (say /campaigns) opened as the server's very first
+    request runs the page without app.py. Then we switch that legacy mode off and rerun, and
+    app.py's router serves the same URL with its frame.
+    """
     filters = st.session_state.get("filters")
     if not isinstance(filters, Filters):
-        raise RuntimeError("app.py draws the global filters before running a page")
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return filters
 
 
@@ -296,6 +361,8 @@ def filter_summary(filters: Filters) -> str:
 # -- shared widgets ---------------------------------------------------------------------------
 def chart(fig: go.Figure, key: str | None = None) -> None:
     fig.update_layout(template=charts.register_template())
+    if fig.layout.title.text:  # room for a title above the legend
+        fig.update_layout(title={"y": 0.98, "yanchor": "top"}, margin={"t": 80})
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
 
 

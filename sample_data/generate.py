@@ -406,7 +406,7 @@ class Generator:
         click_p = np.array([0.15, 0.025, 0.2, 0.05])  # of opened (of delivered for SMS)
         deliver_p = np.array([0.97, 0.98, 0.9, 0.99])
         unsub_p = np.array([0.004, 0.006, 0.0, 0.001])
-        unit_cost = np.array([0.01, 0.05, 0.002, 0.03])
+        unit_cost = np.array([0.02, 0.06, 0.005, 0.4])  # per message: e-mail, SMS, push, paid social
         sends: list[dict[str, np.ndarray]] = []
         truth: list[dict[str, np.ndarray]] = []
         costs = np.zeros(N_CAMPAIGNS)
@@ -498,7 +498,8 @@ class Generator:
                     "unsub_t": unsub_t,
                 }
             )
-            costs[c] = unit_cost[ch] * treated.sum() + rng.uniform(500, 3000) * max(0.2, k / 5000)
+            # creative and set-up, the channel's price per message, and the incentive (coupons)
+            costs[c] = rng.uniform(2000, 8000) + unit_cost[ch] * treated.sum() + rng.uniform(3, 12) * treated.sum()
             t_aud = tier[aud]
             for ti in range(len(ct.TIERS)):
                 sel = t_aud == ti

@@ -37,3 +37,12 @@ def con(s_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     c = db.connect(s_db, read_only=True)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def m_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Scale M (50,000 customers): enough power for the statistical checks (about 12 s)."""
+    path = tmp_path_factory.mktemp("data_m") / "demo_M.duckdb"
+    generate("M", SEED, path)
+    build.build(path)
+    return path

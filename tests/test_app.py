@@ -143,3 +143,38 @@ def test_missing_database_says_how_to_create_it(tmp_path: Path, monkeypatch: pyt
     assert at.title[0].value == i18n.t("missing_db.title")
     assert str(missing) in at.info[0].value and "make data" in at.info[0].value
     assert at.button[0].label == i18n.t("missing_db.button")
+
+
+def test_campaign_page_reads_campaign_and_window_from_the_url(app: AppTest, s_db: Path) -> None:
+    c = db.connect(s_db)
+    try:
+        first = db.run(c, "select campaign_id, name from campaigns order by started_at limit 1").iloc[0]
+    finally:
+        c.close()
+    app.query_params["campaign"] = str(first["campaign_id"])
+    app.query_params["window"] = "30"
+    app.run()
+    app.switch_page("pages/campaigns.py").run()
+    assert not app.exception
+    assert app.header[0].value == first["name"]
+    assert app.session_state["f_window"] == 30
+    assert "30" in app.caption[1].value or any("30" in cap.value for cap in app.caption)
+    verdicts = {i18n.t(f"value.verdict.{v}") for v in ("positive", "negative", "inconclusive", "too_small", "open")}
+    shown = " ".join(str(v) for v in app.dataframe[0].value.iloc[:, -1])
+    assert any(v in shown for v in verdicts)
+
+
+def test_campaign_page_explains_when_no_campaigns_are_loaded(s_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crm_core import build
+
+    c = db.connect(s_db_copy, read_only=False)
+    c.execute("delete from campaign_sends")
+    c.execute("delete from campaigns")
+    c.close()
+    build.build(s_db_copy)
+    monkeypatch.setenv("CRM_DB", str(s_db_copy))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/campaigns.py").run()
+    assert not at.exception
+    assert at.info[0].value == i18n.t("campaigns.none_loaded")
