@@ -6,7 +6,7 @@ select
     cast(ordered_at as date) as ordered_on,
     status as order_status,
     status = 'completed' as is_completed,
-    cast(amount as double) as amount,
-    cast(coalesce(discount, 0) as double) as discount,
+    cast(amount as decimal(14, 2)) as amount,
+    cast(coalesce(discount, 0) as decimal(14, 2)) as discount,
     sales_channel
 from orders
