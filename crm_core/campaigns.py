@@ -25,6 +25,27 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 from crm_core import db
 from crm_core.filters import Filters
 
+# The campaign_lift mart (issue 5's contract); lift_table() adds more columns for the page.
+CAMPAIGN_LIFT_COLUMNS: tuple[str, ...] = (
+    "campaign_id",
+    "segment",
+    "n_treated",
+    "n_holdout",
+    "conversions_treated",
+    "conversions_holdout",
+    "rate_treated",
+    "rate_holdout",
+    "lift_abs",
+    "lift_ci_low",
+    "lift_ci_high",
+    "p_value",
+    "revenue_per_treated",
+    "revenue_per_holdout",
+    "incremental_conversions",
+    "incremental_revenue",
+    "incremental_roi",
+    "verdict",
+)
 WINDOW_CHOICES: tuple[int, ...] = (0, 7, 14, 30, 60, 90)  # 0: each campaign's own window
 DEFAULT_MIN_GROUP = 50
 PLANNED_HOLDOUT_SHARE = 0.10
@@ -103,8 +124,9 @@ def lift_table(perf: pd.DataFrame, settings: LiftSettings | None = None) -> pd.D
     settings = settings or LiftSettings()
     out = perf.copy()
     if out.empty:
-        for col in LIFT_COLUMNS:
-            out[col] = pd.Series(dtype=float)
+        for col in CAMPAIGN_LIFT_COLUMNS:
+            if col not in out:
+                out[col] = pd.Series(dtype=float)
         return out
     n_t, n_h = out["n_treated"].astype(int), out["n_holdout"].astype(int)
     c_t, c_h = out["conversions_treated"].astype(int), out["conversions_holdout"].astype(int)
@@ -148,22 +170,6 @@ def lift_table(perf: pd.DataFrame, settings: LiftSettings | None = None) -> pd.D
     out["naive_roi"] = (out["naive_revenue"] - out["segment_cost"]) / out["segment_cost"].replace(0, np.nan)
     out["verdict"] = [verdict(row, settings.min_group) for _, row in out.iterrows()]
     return out
-
-
-LIFT_COLUMNS: tuple[str, ...] = (
-    "rate_treated",
-    "rate_holdout",
-    "lift_abs",
-    "lift_ci_low",
-    "lift_ci_high",
-    "p_value",
-    "revenue_per_treated",
-    "revenue_per_holdout",
-    "incremental_conversions",
-    "incremental_revenue",
-    "incremental_roi",
-    "verdict",
-)
 
 
 def campaign_lift(
@@ -230,27 +236,7 @@ def build_campaign_lift(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
     grain: one row per campaign per segment ('all' and one per membership tier at assignment)
     """
     lift = campaign_lift(con, Filters(as_of=as_of))
-    keep = [
-        "campaign_id",
-        "segment",
-        "n_treated",
-        "n_holdout",
-        "conversions_treated",
-        "conversions_holdout",
-        "rate_treated",
-        "rate_holdout",
-        "lift_abs",
-        "lift_ci_low",
-        "lift_ci_high",
-        "p_value",
-        "revenue_per_treated",
-        "revenue_per_holdout",
-        "incremental_conversions",
-        "incremental_revenue",
-        "incremental_roi",
-        "verdict",
-    ]
-    frame = lift[keep].reset_index(drop=True)
+    frame = lift[list(CAMPAIGN_LIFT_COLUMNS)].reset_index(drop=True)
     con.execute("drop table if exists campaign_lift")
     con.register("campaign_lift_frame", frame)
     try:

@@ -84,7 +84,7 @@ grouped as (
 
 final as (
     select
-        grouped.campaign_id,
+        grouped.*,
         campaigns.campaign_name,
         campaigns.channel,
         campaigns.objective,
@@ -92,7 +92,6 @@ final as (
         campaigns.started_at,
         campaigns.cost,
         campaigns.attribution_window_days,
-        grouped.* exclude (campaign_id),
         grouped.window_closes_at >= $as_of_end as is_window_open
     from grouped
     inner join stg_campaigns as campaigns on campaigns.campaign_id = grouped.campaign_id
