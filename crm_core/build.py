@@ -41,6 +41,10 @@ MARTS: tuple[str, ...] = (
     "membership_tier_spells",
     "customer_features",
     "campaign_results",
+    "lifecycle_monthly",
+    "customer_milestones",
+    "customer_monthly_activity",
+    "cart_sessions",
 )
 # Marts computed in Python (statistics), after the SQL marts.
 PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)

@@ -927,22 +927,36 @@ class Generator:
         prev_t = np.full(self.n_orders, -np.inf)
         same = np.r_[False, self.all_customer[o][1:] == self.all_customer[o][:-1]]
         prev_t[o[same]] = self.all_t[o][np.flatnonzero(same) - 1]
-        # An abandoned cart must have no purchase in the 24 h after it: place it after the
-        # previous order and more than a day before this one, or else after the customer's
-        # last order.
         last_t = np.full(self.n, -np.inf)
-        np.maximum.at(last_t, self.all_customer, self.all_t)
-        lo = np.maximum.reduce([prev_t[tracked] + 0.01, self.signup[cust], np.full(len(t), float(t0))])
-        hi = t - 1.05
-        late = hi - lo < 0.01
-        lo = np.where(late, last_t[cust] + 0.01, lo)
-        hi = np.where(late, N_DAYS - 0.001, hi)
+        np.maximum.at(last_t, self.all_customer[self.completed], self.all_t[self.completed])
+        # An abandoned cart must have no purchase in the 24 h after it: it is placed in the 30
+        # days before an order, after the previous one and more than a day before this one.
+        # Orders without such room get none, so the others get proportionally more (per
+        # channel). Customers still active at the end also browse before their next order,
+        # which falls after the data ends; carts before tracking began or after the end are
+        # dropped. This keeps the planted rate steady over time, edges included.
+        alive = np.isnan(self.drop_t) & np.isfinite(last_t)
+        virt_c = np.flatnonzero(alive)
+        virt_t = N_DAYS + rng.exponential(1.0 / np.maximum(self.lam[virt_c], 1e-3))
+        p_cust = np.r_[cust, virt_c]
+        p_t = np.r_[t, virt_t]
+        p_prev = np.r_[prev_t[tracked], last_t[virt_c]]
+        p_chan = np.r_[chan, self.main_channel[virt_c]]
+        lo = np.maximum.reduce([p_prev + 0.01, self.signup[p_cust], p_t - 30.0])
+        hi = p_t - 1.05
         room = hi - lo > 0.01
         ratio = np.array([ABANDON_RATE[c] / (1 - ABANDON_RATE[c]) for c in ct.SALES_CHANNELS])
-        k_ab = np.where(room, rng.poisson(ratio[chan]), 0)
-        ab_src = np.repeat(np.arange(len(tracked)), k_ab)
+        real = np.arange(len(p_t)) < len(t)
+        share_with_room = np.array(
+            [room[real & (p_chan == c)].mean() if (real & (p_chan == c)).any() else 1.0 for c in range(3)]
+        )
+        k_ab = np.where(room, rng.poisson(ratio[p_chan] / np.maximum(share_with_room[p_chan], 0.05)), 0)
+        ab_src = np.repeat(np.arange(len(p_t)), k_ab)
         ab_t = lo[ab_src] + rng.random(len(ab_src)) * (hi - lo)[ab_src]
-        ab_chan = np.where(rng.random(len(ab_src)) < 0.8, chan[ab_src], rng.integers(0, 3, len(ab_src)))
+        keep_ab = (ab_t >= t0) & (ab_t < N_DAYS - 1e-3)
+        ab_src, ab_t = ab_src[keep_ab], ab_t[keep_ab]
+        chan_src = p_chan
+        ab_chan = np.where(rng.random(len(ab_src)) < 0.8, chan_src[ab_src], rng.integers(0, 3, len(ab_src)))
         ab_checkout = rng.random(len(ab_src)) < 0.3
         # browsing sessions of customers who never ordered (cognition)
         ordered = np.zeros(self.n, bool)
@@ -957,7 +971,7 @@ class Generator:
         br_chan = self.main_channel[br_c]
         # session table: purchase sessions, abandoned sessions, browse sessions
         s_kind = np.r_[np.zeros(len(t), np.int8), np.ones(len(ab_t), np.int8), np.full(len(br_t), 2, np.int8)]
-        s_cust = np.r_[cust, cust[ab_src], br_c]
+        s_cust = np.r_[cust, p_cust[ab_src], br_c]
         s_end = np.r_[t, ab_t, br_t]
         s_chan = np.r_[chan, ab_chan, br_chan]
         s_order = np.r_[tracked, np.full(len(ab_t) + len(br_t), -1)]

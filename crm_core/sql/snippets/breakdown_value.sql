@@ -1,0 +1,15 @@
+-- the value of the chosen breakdown for each filtered customer ('all' when none)
+breakdown as (
+    select
+        filtered_customers.customer_id,
+        case $breakdown
+            when 'membership_tier' then filtered_customers.membership_tier
+            when 'region' then coalesce(filtered_customers.region, 'unknown')
+            when 'acquisition_channel' then coalesce(filtered_customers.acquisition_channel, 'unknown')
+            when 'signup_cohort'
+                then cast(year(features.signed_up_on) as varchar) || '-Q' || cast(quarter(features.signed_up_on) as varchar)
+            else 'all'
+        end as breakdown_value
+    from filtered_customers
+    inner join customer_features as features on features.customer_id = filtered_customers.customer_id
+)
