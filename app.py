@@ -16,6 +16,8 @@ ui.sidebar_filters()
 page = st.navigation(
     [
         st.Page("pages/overview.py", title=ui.t("nav.overview"), url_path="overview", default=True),
+        st.Page("pages/lifecycle.py", title=ui.t("nav.lifecycle"), url_path="lifecycle"),
+        st.Page("pages/retention.py", title=ui.t("nav.retention"), url_path="retention"),
         st.Page("pages/campaigns.py", title=ui.t("nav.campaigns"), url_path="campaigns"),
     ]
 )

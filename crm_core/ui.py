@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import build, campaigns, charts, contract, db, i18n, overview
+from crm_core import build, campaigns, charts, contract, db, i18n, lifecycle, overview, privacy
 from crm_core.config import Settings, load_settings
 from crm_core.filters import DEFAULT_PERIOD, PERIOD_DAYS, Filters
 
@@ -86,6 +86,17 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "overview_trend": overview.overview_trend,
     "overview_mix": overview.overview_mix,
     "campaign_lift": campaigns.campaign_lift,
+    "lifecycle_snapshots": lifecycle.snapshots,
+    "stage_mix": lifecycle.stage_mix,
+    "stages_over_time": lifecycle.stages_over_time,
+    "transitions": lifecycle.transitions,
+    "funnel": lifecycle.funnel,
+    "dissolved_age": lifecycle.dissolved_age,
+    "stage_customers": lifecycle.stage_customers,
+    "stage_customer_count": lifecycle.stage_customer_count,
+    "cohort_retention": lifecycle.cohort_retention,
+    "cart_abandonment_by": lifecycle.cart_abandonment_by,
+    "cart_abandonment_trend": lifecycle.cart_abandonment_trend,
 }
 
 
@@ -114,6 +125,52 @@ def overview_mix(filters: Filters) -> pd.DataFrame:
 
 def campaign_lift(filters: Filters, lift_settings: campaigns.LiftSettings) -> pd.DataFrame:
     return _query("campaign_lift", filters, lift_settings)
+
+
+def lifecycle_snapshots(filters: Filters) -> list[date]:
+    return _query("lifecycle_snapshots", filters)
+
+
+def stage_mix(filters: Filters, rules: lifecycle.StageRules) -> pd.DataFrame:
+    return _query("stage_mix", filters, rules)
+
+
+def stages_over_time(filters: Filters, rules: lifecycle.StageRules) -> pd.DataFrame:
+    return _query("stages_over_time", filters, rules)
+
+
+def transitions(filters: Filters, rules: lifecycle.StageRules, from_date: date, to_date: date) -> pd.DataFrame:
+    return _query("transitions", filters, rules, from_date, to_date)
+
+
+def funnel(filters: Filters, rules: lifecycle.StageRules) -> pd.DataFrame:
+    return _query("funnel", filters, rules)
+
+
+def dissolved_age(filters: Filters, rules: lifecycle.StageRules) -> pd.DataFrame:
+    return _query("dissolved_age", filters, rules)
+
+
+def stage_customers(filters: Filters, rules: lifecycle.StageRules, *options: Any) -> pd.DataFrame:
+    """Options as lifecycle.stage_customers: stage, from_stage, from_date, breakdown_value, sort,
+    descending, limit, offset."""
+    return _query("stage_customers", filters, rules, *options)
+
+
+def stage_customer_count(filters: Filters, rules: lifecycle.StageRules, *options: Any) -> int:
+    return _query("stage_customer_count", filters, rules, *options)
+
+
+def cohort_retention(filters: Filters, basis: str) -> pd.DataFrame:
+    return _query("cohort_retention", filters, basis)
+
+
+def cart_abandonment_by(filters: Filters) -> pd.DataFrame:
+    return _query("cart_abandonment_by", filters)
+
+
+def cart_abandonment_trend(filters: Filters) -> pd.DataFrame:
+    return _query("cart_abandonment_trend", filters)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -316,11 +373,12 @@ def url_selectbox(
     if value not in options:
         value = default if default in options else options[0]
         st.session_state[f"f_{name}"] = value
+    labels = {option: format_func(option) for option in options}  # fixed now: may be called later
     st.selectbox(
         label_text,
         options,
         index=options.index(value),
-        format_func=format_func,
+        format_func=labels.__getitem__,
         key=f"w_{name}",
         on_change=_commit,
         args=(name,),
@@ -359,11 +417,36 @@ def filter_summary(filters: Filters) -> str:
 
 
 # -- shared widgets ---------------------------------------------------------------------------
-def chart(fig: go.Figure, key: str | None = None) -> None:
+def chart(fig: go.Figure, key: str | None = None, selectable: bool = False) -> list[dict[str, Any]]:
+    """Draw a figure in the house style; with `selectable`, return the points the user clicked."""
     fig.update_layout(template=charts.register_template())
     if fig.layout.title.text:  # room for a title above the legend
         fig.update_layout(title={"y": 0.98, "yanchor": "top"}, margin={"t": 80})
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+    if not selectable:
+        st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+        return []
+    event = st.plotly_chart(
+        fig, width="stretch", key=key, config={"displaylogo": False}, on_select="rerun", selection_mode="points"
+    )
+    try:
+        return list(event.selection.points)
+    except AttributeError:
+        return []
+
+
+def masked_contacts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same rows with e-mail addresses and phone numbers masked, for the screen."""
+    out = frame.copy()
+    if "email" in out:
+        out["email"] = out["email"].map(privacy.mask_email)
+    if "phone" in out:
+        out["phone"] = out["phone"].map(privacy.mask_phone)
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 def explain(definition_key: str, *queries: str) -> None:

@@ -222,7 +222,7 @@ with left:
         go.Funnel(
             y=[ui.t(f"campaigns.step.{s}") for s, _ in steps],
             x=[int(v) for _, v in steps],
-            textinfo="value+percent initial",
+            texttemplate="%{value:,}<br>%{percentInitial:.1%}",
             marker={"color": charts.PALETTE[0]},
         )
     )

@@ -178,3 +178,35 @@ def test_campaign_page_explains_when_no_campaigns_are_loaded(s_db_copy: Path, mo
     at.switch_page("pages/campaigns.py").run()
     assert not at.exception
     assert at.info[0].value == i18n.t("campaigns.none_loaded")
+
+
+def test_lifecycle_page_reads_its_rules_from_the_url(app: AppTest, s_db: Path) -> None:
+    from crm_core import lifecycle
+
+    app.query_params["breakdown"] = "region"
+    app.query_params["dissolve"] = "90"
+    app.query_params["commit"] = "2"
+    app.run()
+    app.switch_page("pages/lifecycle.py").run()
+    assert not app.exception
+    assert app.session_state["f_dissolve"] == 90 and app.session_state["f_breakdown"] == "region"
+    c = db.connect(s_db)
+    try:
+        rules = lifecycle.StageRules(dissolution_days=90, commitment_orders=2, breakdown="region")
+        count = lifecycle.stage_customer_count(c, Filters(as_of=date(2026, 11, 15)), rules, "dissolution")
+    finally:
+        c.close()
+    assert any(formatting.integer(count, "en") in cap.value for cap in app.caption)
+    assert len(app.get("plotly_chart")) >= 5
+
+
+def test_retention_page_shows_cohorts_and_carts(app: AppTest) -> None:
+    app.query_params["lang"] = "zh"
+    app.query_params["metric"] = "revenue_per_customer"
+    app.run()
+    app.switch_page("pages/retention.py").run()
+    assert not app.exception
+    assert app.title[0].value == "留存与购物车"
+    assert any(m.label == "放弃率" for m in app.metric)
+    app.slider(key="what_if").set_value(20).run()
+    assert not app.exception

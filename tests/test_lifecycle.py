@@ -1,0 +1,180 @@
+"""Lifecycle stages, funnel, flows, cohorts and carts, each checked a second, independent way."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_core import db, lifecycle, privacy
+from crm_core.filters import Filters
+from crm_core.lifecycle import StageRules
+
+AS_OF = date(2026, 11, 15)
+
+
+@pytest.fixture(scope="module")
+def raw(s_db) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    c = db.connect(s_db)
+    try:
+        return {
+            "customers": db.run(c, "select customer_id, signed_up_at, region from customers"),
+            "orders": db.run(c, "select customer_id, ordered_at from orders where status = 'completed'"),
+        }
+    finally:
+        c.close()
+
+
+def stages_by_pandas(raw: dict[str, pd.DataFrame], day: date, rules: StageRules) -> pd.Series:
+    """Stage of every customer known on `day`, straight from raw orders."""
+    end = pd.Timestamp(day + timedelta(days=1))
+    known = raw["customers"][raw["customers"]["signed_up_at"] < end]
+    orders = raw["orders"][raw["orders"]["ordered_at"] < end].copy()
+    orders["on"] = orders["ordered_at"].dt.normalize()
+    last = orders.groupby("customer_id")["on"].max()
+    recent = orders[orders["on"] > pd.Timestamp(day) - pd.Timedelta(days=365)].groupby("customer_id").size()
+    days_since = (pd.Timestamp(day) - known["customer_id"].map(last)).dt.days
+    count = known["customer_id"].map(recent).fillna(0)
+    stage = np.select(
+        [days_since.isna(), days_since > rules.dissolution_days, count >= rules.commitment_orders],
+        ["cognition", "dissolution", "commitment"],
+        "exploration",
+    )
+    return pd.Series(stage).value_counts()
+
+
+@pytest.mark.parametrize(
+    ("day", "rules"),
+    [
+        (date(2024, 6, 30), StageRules()),
+        (date(2025, 2, 28), StageRules()),
+        (date(2025, 12, 31), StageRules(dissolution_days=90, commitment_orders=5)),
+        (AS_OF, StageRules()),
+        (AS_OF, StageRules(dissolution_days=365, commitment_orders=2)),
+    ],
+)
+def test_stage_counts_equal_a_count_from_raw_orders(
+    con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame], day: date, rules: StageRules
+) -> None:
+    got = lifecycle.stage_mix(con, Filters(as_of=day), rules).set_index("stage")["customers"]
+    want = stages_by_pandas(raw, day, rules)
+    assert got.sort_index().to_dict() == want.sort_index().to_dict()
+
+
+def test_a_date_that_is_not_a_snapshot_reads_the_month_end_before(con: duckdb.DuckDBPyConnection) -> None:
+    mid = lifecycle.stage_mix(con, Filters(as_of=date(2025, 7, 17)), StageRules())
+    end = lifecycle.stage_mix(con, Filters(as_of=date(2025, 6, 30)), StageRules())
+    assert mid.equals(end)
+
+
+@pytest.mark.parametrize("breakdown", ["none", "membership_tier", "signup_cohort"])
+def test_funnel_never_widens_and_matches_the_mix(con: duckdb.DuckDBPyConnection, breakdown: str) -> None:
+    rules = StageRules(breakdown=breakdown)
+    f = lifecycle.funnel(con, Filters(as_of=AS_OF), rules)
+    assert (f["reached_exploration"] <= f["reached_cognition"]).all()
+    assert (f["reached_commitment"] <= f["reached_exploration"]).all()
+    assert (f["reached_exploration_in_window"] <= f["reached_exploration"]).all()
+    mix = lifecycle.stage_mix(con, Filters(as_of=AS_OF), rules)
+    assert f["reached_cognition"].sum() == mix["customers"].sum()
+    ordered = mix[mix["stage"] != "cognition"]["customers"].sum()
+    assert f["reached_exploration"].sum() == ordered
+
+
+def test_commitment_milestone_equals_a_direct_search(
+    con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame]
+) -> None:
+    milestones = db.run(con, "select customer_id, first_commitment_on_3 from customer_milestones").set_index(
+        "customer_id"
+    )["first_commitment_on_3"]
+    days = raw["orders"].assign(on=raw["orders"]["ordered_at"].dt.normalize()).sort_values(["customer_id", "on"])
+    days["two_before"] = days.groupby("customer_id")["on"].shift(2)
+    hit = days[(days["on"] - days["two_before"]).dt.days < 365]
+    first = hit.groupby("customer_id")["on"].min()
+    both = pd.concat([milestones.rename("mart"), first.rename("direct")], axis=1)
+    assert (pd.to_datetime(both["mart"]) == both["direct"]).sum() == both["direct"].notna().sum()
+    assert both["mart"].notna().sum() == both["direct"].notna().sum()
+
+
+def test_transitions_conserve_customers(con: duckdb.DuckDBPyConnection) -> None:
+    a, b = date(2025, 6, 30), date(2026, 10, 31)
+    rules = StageRules(dissolution_days=120)
+    flows = lifecycle.transitions(con, Filters(as_of=AS_OF), rules, a, b)
+    at_a = lifecycle.stage_mix(con, Filters(as_of=a), rules).set_index("stage")["customers"]
+    at_b = lifecycle.stage_mix(con, Filters(as_of=b), rules).set_index("stage")["customers"]
+    out = flows[flows["from_stage"] != "not_yet_known"].groupby("from_stage")["customers"].sum()
+    assert out.sort_index().to_dict() == at_a.sort_index().to_dict()
+    into = flows.groupby("to_stage")["customers"].sum()
+    assert into.sort_index().to_dict() == at_b.sort_index().to_dict()
+    assert flows[(flows["from_stage"] == "dissolution") & (flows["to_stage"] != "dissolution")]["customers"].sum() > 0
+    with pytest.raises(ValueError, match="must come before"):
+        lifecycle.transitions(con, Filters(as_of=AS_OF), rules, b, a)
+
+
+def test_drill_down_lists_exactly_the_stage(con: duckdb.DuckDBPyConnection) -> None:
+    f, rules = Filters(as_of=AS_OF, regions=("east",)), StageRules()
+    mix = lifecycle.stage_mix(con, f, rules).set_index("stage")["customers"]
+    count = lifecycle.stage_customer_count(con, f, rules, "commitment")
+    assert count == mix["commitment"]
+    everyone = lifecycle.stage_customers(con, f, rules, "commitment", limit=None)
+    assert len(everyone) == count and set(everyone["region"]) == {"east"}
+    pages = [
+        lifecycle.stage_customers(con, f, rules, "commitment", sort="customer_id", limit=20, offset=o) for o in (0, 20)
+    ]
+    assert not set(pages[0]["customer_id"]) & set(pages[1]["customer_id"])
+    assert pages[0]["customer_id"].is_monotonic_increasing
+    moved = lifecycle.stage_customers(
+        con, f, rules, "dissolution", from_stage="commitment", from_date=date(2026, 4, 30), limit=None
+    )
+    assert set(moved["stage_before"]) <= {"commitment"}
+    with pytest.raises(ValueError, match="sort must be one of"):
+        lifecycle.stage_customers(con, f, rules, "commitment", sort="revenue; drop table orders")
+    with pytest.raises(ValueError, match="stage must be one of"):
+        lifecycle.stage_customers(con, f, rules, "loyal")
+
+
+def test_retention_cells_equal_a_direct_count(con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame]) -> None:
+    cells = lifecycle.cohort_retention(con, Filters(as_of=AS_OF), "signup").set_index(["cohort_month", "months_since"])
+    customers = raw["customers"].assign(cohort=raw["customers"]["signed_up_at"].dt.to_period("M"))
+    orders = raw["orders"].merge(customers, on="customer_id")
+    orders["months_since"] = (orders["ordered_at"].dt.to_period("M") - orders["cohort"]).apply(lambda d: d.n)
+    direct = orders.groupby(["cohort", "months_since"])["customer_id"].nunique()
+    sizes = customers.groupby("cohort").size()
+    for (cohort, months), active in direct.sample(40, random_state=1).items():
+        key = (pd.Timestamp(cohort.start_time), months)
+        assert cells.loc[key, "active_customers"] == active
+        assert cells.loc[key, "share_active"] == pytest.approx(active / sizes[cohort])
+    assert len(cells) == len(direct)
+
+
+def test_cart_abandonment_matches_the_planted_rate(con: duckdb.DuckDBPyConnection) -> None:
+    by = lifecycle.cart_abandonment_by(con, Filters(as_of=AS_OF, period_days=365))
+    planted = db.run(con, "select * from truth_web").set_index("channel")["planted_abandonment_rate"]
+    channels = by[by["dimension"] == "channel"].set_index("dimension_value")
+    for channel, rate in planted.items():
+        assert abs(channels.at[channel, "abandonment_rate"] - rate) <= 0.02, channel
+    overall = by[by["dimension"] == "all"].iloc[0]
+    assert overall["carts"] == channels["carts"].sum()
+    direct = db.scalar(con, "select count(distinct session_id) from web_events where event_type = 'add_to_cart'")
+    assert overall["carts"] == direct
+
+
+def test_what_if_doubles_revenue_from_80_to_60() -> None:
+    w = lifecycle.abandonment_what_if(carts=1000, abandoned=800, converted_revenue=50_000.0, points=20)
+    assert w["factor"] == pytest.approx(2.0) and w["extra_revenue"] == pytest.approx(50_000.0)
+    assert np.isnan(lifecycle.abandonment_what_if(0, 0, 0.0, 10)["rate"])
+
+
+def test_contacts_are_masked() -> None:
+    assert privacy.mask_email("u123456789@example.com") == "u1********@example.com"
+    assert privacy.mask_phone("13812345678") == "138****5678"
+    assert privacy.mask_email(None) == "" and privacy.mask_phone(float("nan")) == ""
+
+
+def test_rules_are_validated() -> None:
+    with pytest.raises(ValueError, match="dissolution_days must be one of"):
+        StageRules(dissolution_days=181)
+    with pytest.raises(ValueError, match="breakdown must be one of"):
+        StageRules(breakdown="city; drop table x")
