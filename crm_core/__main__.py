@@ -27,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--as-of", type=_date, default=None, help="as-of date (default: the data's last day)")
     s = sub.add_parser("stats", help="print a JSON summary of the raw data")
     s.add_argument("--db", type=Path, required=True)
+    e = sub.add_parser("export", help="export a saved segment's customers with their contact details")
+    e.add_argument("--db", type=Path, required=True)
+    e.add_argument("--segment", required=True, help="the saved segment's name")
+    e.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--state", type=Path, default=None, help="saved-segment store (default: beside the database)")
     args = ap.parse_args(argv)
 
     if args.command == "build":
@@ -53,7 +59,37 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             con.close()
         return 0
+    if args.command == "export":
+        return _export(args)
     return 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    from crm_core import segments, store
+    from crm_core.config import default_state_path
+    from crm_core.filters import Filters
+
+    if not args.db.exists():
+        print(f"error: {args.db} does not exist", file=sys.stderr)
+        return 2
+    state = args.state or default_state_path(args.db)
+    saved = store.find_segment(state, args.segment)
+    if saved is None:
+        names = ", ".join(repr(s.name) for s in store.list_segments(state)) or "none"
+        print(f"error: no saved segment named {args.segment!r} in {state} (saved: {names})", file=sys.stderr)
+        return 2
+    con = db.connect(args.db, read_only=True)
+    try:
+        as_of = build_mod.as_of_of(con)
+        frame = segments.segment_customers(
+            con, Filters(as_of=as_of, segment=saved.conditions, segment_id=saved.segment_id), limit=None
+        )
+    finally:
+        con.close()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(segments.export_bytes(frame, args.format))
+    print(f"wrote {len(frame):,} customers of {saved.name!r} to {args.out}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ MARTS: tuple[str, ...] = (
     "order_facts",
     "membership_tier_spells",
     "customer_features",
+    "customer_rfm",
     "campaign_results",
     "lifecycle_monthly",
     "customer_milestones",
@@ -49,6 +50,7 @@ MARTS: tuple[str, ...] = (
 # Marts computed in Python (statistics), after the SQL marts.
 PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)
 
+RFM_LOOKBACK_DAYS = 365
 Progress = Callable[[float, str], None]
 
 
@@ -97,7 +99,7 @@ def build_into(
         t1 = time.perf_counter()
         con.execute(f"drop table if exists {name}")
         sql = db.load_sql(name, "marts")
-        con.execute(f"create table {name} as {sql}", db.bind(sql, {"as_of": as_of}))
+        con.execute(f"create table {name} as {sql}", db.bind(sql, {"as_of": as_of, "lookback_days": RFM_LOOKBACK_DAYS}))
         report.mart_seconds[name] = time.perf_counter() - t1
         report.mart_rows[name] = int(db.scalar(con, f"select count(*) from {name}"))
     progress((steps - 1) / steps, "campaign_lift")
@@ -136,6 +138,14 @@ def build(path: str | Path, as_of: date | None = None, progress: Progress = _no_
         Path(f"{tmp}.wal").unlink(missing_ok=True)
         raise
     return report
+
+
+def as_of_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The as-of date the file was built for."""
+    value = db.scalar(con, "select max(as_of_date) from build_info")
+    if value is None:
+        raise BuildError("the database has not been built: run `python -m crm_core build --db FILE`")
+    return date.fromisoformat(str(value)[:10])
 
 
 def stats(con: duckdb.DuckDBPyConnection) -> dict[str, object]:

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, test_proportions_2indep
 
-from crm_core import db
+from crm_core import segments
 from crm_core.filters import Filters
 
 # The campaign_lift mart (issue 5's contract); lift_table() adds more columns for the page.
@@ -71,7 +71,7 @@ def campaign_performance(con: duckdb.DuckDBPyConnection, filters: Filters, windo
     """Raw counts per campaign per segment ('all' and each membership tier at assignment)."""
     if window_days not in WINDOW_CHOICES:
         raise ValueError(f"window_days must be one of {WINDOW_CHOICES}, got {window_days}")
-    return db.run(con, "campaign_performance", {**filters.params(), "window_days": window_days})
+    return segments.run_filtered(con, "campaign_performance", filters, window_days=window_days)
 
 
 def diff_of_proportions(c_t: int, n_t: int, c_h: int, n_h: int) -> tuple[float, float, float]:

@@ -13,14 +13,22 @@ DEFAULT_DB = ROOT / "sample_data" / "demo_M.duckdb"
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
+    state_path: Path  # saved segments (SQLite), writable while the DuckDB file is served read-only
     currency: str
     cache_ttl_s: int
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     e = os.environ if env is None else env
+    db_path = Path(e.get("CRM_DB") or DEFAULT_DB)
     return Settings(
-        db_path=Path(e.get("CRM_DB") or DEFAULT_DB),
+        db_path=db_path,
+        state_path=Path(e.get("CRM_STATE") or default_state_path(db_path)),
         currency=e.get("CRM_CURRENCY") or "¥",
         cache_ttl_s=int(e.get("CRM_CACHE_TTL") or 600),
     )
+
+
+def default_state_path(db_path: Path) -> Path:
+    """demo_M.duckdb -> demo_M.state.sqlite, beside it."""
+    return db_path.with_name(f"{db_path.stem}.state.sqlite")

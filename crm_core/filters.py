@@ -14,6 +14,18 @@ DEFAULT_PERIOD = 30
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One condition of a segment: `field` (from segments.FIELDS) `op` values.
+
+    op 'in': values are codes; 'between': (low, high) numbers, either may be None; 'is': (bool,).
+    """
+
+    field: str
+    op: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class Filters:
     """Period of `period_days` ending on `as_of` (inclusive), plus customer attribute filters.
 
@@ -25,6 +37,9 @@ class Filters:
     regions: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     tiers: tuple[str, ...] = ()
+    # a saved (or unsaved) segment: an AND of conditions, applied on top of the filters above
+    segment: tuple[Condition, ...] = ()
+    segment_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.period_days not in PERIOD_DAYS:
@@ -64,6 +79,8 @@ class Filters:
             q["as_of"] = self.as_of.isoformat()
         if self.period_days != DEFAULT_PERIOD:
             q["period"] = str(self.period_days)
+        if self.segment_id is not None:
+            q["segment"] = str(self.segment_id)
         for key, values in (("region", self.regions), ("channel", self.channels), ("tier", self.tiers)):
             if values:
                 q[key] = ",".join(values)

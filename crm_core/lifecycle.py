@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from crm_core import db
+from crm_core import db, segments
 from crm_core.filters import Filters
 
 STAGES: tuple[str, ...] = ("cognition", "exploration", "commitment", "dissolution")
@@ -64,22 +64,24 @@ class StageRules:
         }
 
 
-def _params(filters: Filters, rules: StageRules, **extra: Any) -> dict[str, Any]:
-    return {**filters.params(), **rules.params(), **extra}
+def _run(
+    con: duckdb.DuckDBPyConnection, name_or_sql: str, filters: Filters, rules: StageRules, **extra: Any
+) -> pd.DataFrame:
+    return segments.run_filtered(con, name_or_sql, filters, **rules.params(), **extra)
 
 
 def snapshots(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[date]:
-    df = db.run(con, "lifecycle_snapshots", filters.params())
+    df = segments.run_filtered(con, "lifecycle_snapshots", filters)
     return [pd.Timestamp(d).date() for d in df["month_end"]]
 
 
 def stage_mix(con: duckdb.DuckDBPyConnection, filters: Filters, rules: StageRules) -> pd.DataFrame:
     """Customers per stage (and breakdown value) at the snapshot on or before the as-of date."""
-    return db.run(con, "lifecycle_stage_mix", _params(filters, rules))
+    return _run(con, "lifecycle_stage_mix", filters, rules)
 
 
 def stages_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, rules: StageRules) -> pd.DataFrame:
-    return db.run(con, "lifecycle_over_time", _params(filters, rules))
+    return _run(con, "lifecycle_over_time", filters, rules)
 
 
 def transitions(
@@ -88,16 +90,16 @@ def transitions(
     """from_stage x to_stage counts between two snapshots (from_stage 'not_yet_known' for new)."""
     if from_date >= to_date:
         raise ValueError(f"the first date ({from_date}) must come before the second ({to_date})")
-    return db.run(con, "lifecycle_transitions", _params(filters, rules, from_date=from_date, to_date=to_date))
+    return _run(con, "lifecycle_transitions", filters, rules, from_date=from_date, to_date=to_date)
 
 
 def funnel(con: duckdb.DuckDBPyConnection, filters: Filters, rules: StageRules) -> pd.DataFrame:
     """Relationships that ever reached each stage by the snapshot, with median times between."""
-    return db.run(con, "lifecycle_funnel", _params(filters, rules))
+    return _run(con, "lifecycle_funnel", filters, rules)
 
 
 def dissolved_age(con: duckdb.DuckDBPyConnection, filters: Filters, rules: StageRules) -> pd.DataFrame:
-    return db.run(con, "lifecycle_dissolved_age", _params(filters, rules))
+    return _run(con, "lifecycle_dissolved_age", filters, rules)
 
 
 def stage_customers(
@@ -127,7 +129,9 @@ def stage_customers(
         db.load_sql("lifecycle_customers")
         + f'\norder by "{sort}" {direction} nulls last, customer_id{page}'  # allow-listed above
     )
-    params = _params(
+    return _run(
+        con,
+        sql,
         filters,
         rules,
         stage=stage,
@@ -137,7 +141,6 @@ def stage_customers(
         limit=limit or 0,
         offset=offset,
     )
-    return db.run(con, sql, params)
 
 
 def stage_customer_count(
@@ -150,7 +153,9 @@ def stage_customer_count(
     breakdown_value: str = "",
 ) -> int:
     sql = "select count(*) from (" + db.load_sql("lifecycle_customers") + ") as listed"
-    params = _params(
+    frame = _run(
+        con,
+        sql,
         filters,
         rules,
         stage=stage,
@@ -158,22 +163,22 @@ def stage_customer_count(
         from_date=from_date or filters.as_of,
         breakdown_value=breakdown_value,
     )
-    return int(db.scalar(con, sql, params))
+    return int(frame.iat[0, 0])
 
 
 def cohort_retention(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = "signup") -> pd.DataFrame:
     if basis not in COHORT_BASES:
         raise ValueError(f"basis must be one of {COHORT_BASES}, got {basis!r}")
-    return db.run(con, "cohort_retention", {**filters.params(), "basis": basis})
+    return segments.run_filtered(con, "cohort_retention", filters, basis=basis)
 
 
 def cart_abandonment_by(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Cart sessions of the period, overall ('all') and by channel, device and membership tier."""
-    return db.run(con, "cart_abandonment_by", filters.params())
+    return segments.run_filtered(con, "cart_abandonment_by", filters)
 
 
 def cart_abandonment_trend(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    return db.run(con, "cart_abandonment_trend", filters.params())
+    return segments.run_filtered(con, "cart_abandonment_trend", filters)
 
 
 def abandonment_what_if(carts: int, abandoned: int, converted_revenue: float, points: float) -> dict[str, float]:

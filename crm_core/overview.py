@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from crm_core import db
+from crm_core import db, segments
 from crm_core.filters import Filters
 
 KPI_COLUMNS: tuple[str, ...] = (
@@ -23,17 +23,17 @@ KPI_COLUMNS: tuple[str, ...] = (
 
 def overview_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Two rows, 'current' and 'previous' period, with the KPI_COLUMNS."""
-    return db.run(con, "overview_kpis", filters.params())
+    return segments.run_filtered(con, "overview_kpis", filters)
 
 
 def overview_trend(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row per month for the 24 months up to the as-of date."""
-    return db.run(con, "overview_trend", filters.params())
+    return segments.run_filtered(con, "overview_trend", filters)
 
 
 def overview_mix(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Customers and period revenue by membership tier, region and acquisition channel."""
-    return db.run(con, "overview_mix", filters.params())
+    return segments.run_filtered(con, "overview_mix", filters)
 
 
 def data_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import build, campaigns, charts, contract, db, i18n, lifecycle, overview, privacy
+from crm_core import (
+    build,
+    campaigns,
+    charts,
+    contract,
+    db,
+    i18n,
+    lifecycle,
+    membership,
+    overview,
+    privacy,
+    segments,
+    store,
+)
 from crm_core.config import Settings, load_settings
 from crm_core.filters import DEFAULT_PERIOD, PERIOD_DAYS, Filters
 
@@ -97,6 +111,15 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "cohort_retention": lifecycle.cohort_retention,
     "cart_abandonment_by": lifecycle.cart_abandonment_by,
     "cart_abandonment_trend": lifecycle.cart_abandonment_trend,
+    "rfm_grid": segments.rfm_grid,
+    "segment_summary": segments.segment_summary,
+    "segment_profile": segments.segment_profile,
+    "rfm_migration": segments.rfm_migration,
+    "segment_customers": segments.segment_customers,
+    "segment_count": segments.segment_count,
+    "membership_movement": membership.membership_movement,
+    "points_summary": membership.points_summary,
+    "upgrade_targets": membership.upgrade_targets,
 }
 
 
@@ -171,6 +194,62 @@ def cart_abandonment_by(filters: Filters) -> pd.DataFrame:
 
 def cart_abandonment_trend(filters: Filters) -> pd.DataFrame:
     return _query("cart_abandonment_trend", filters)
+
+
+def rfm_grid(filters: Filters, lookback_days: int) -> pd.DataFrame:
+    return _query("rfm_grid", filters, lookback_days)
+
+
+def segment_summary(filters: Filters, lookback_days: int) -> pd.DataFrame:
+    return _query("segment_summary", filters, lookback_days)
+
+
+def segment_profile(filters: Filters, rfm_segment: str, lookback_days: int) -> pd.DataFrame:
+    return _query("segment_profile", filters, rfm_segment, lookback_days)
+
+
+def rfm_migration(filters: Filters, from_date: date, to_date: date) -> pd.DataFrame:
+    return _query("rfm_migration", filters, from_date, to_date)
+
+
+def segment_customers(filters: Filters, *options: Any) -> pd.DataFrame:
+    """Options as segments.segment_customers: sort, descending, limit, offset."""
+    return _query("segment_customers", filters, *options)
+
+
+def segment_count(filters: Filters) -> pd.DataFrame:
+    return _query("segment_count", filters)
+
+
+def membership_movement(filters: Filters) -> pd.DataFrame:
+    return _query("membership_movement", filters)
+
+
+def points_summary(filters: Filters) -> pd.DataFrame:
+    return _query("points_summary", filters)
+
+
+def upgrade_targets(filters: Filters, *options: Any) -> pd.DataFrame:
+    return _query("upgrade_targets", filters, *options)
+
+
+# -- saved segments (a small writable store beside the read-only database) -------------------
+def saved_segments() -> list[store.SavedSegment]:
+    return store.list_segments(settings().state_path)
+
+
+def save_segment(name: str, conditions: tuple[Any, ...]) -> int:
+    return store.save_segment(settings().state_path, name, conditions)
+
+
+def rename_segment(segment_id: int, name: str) -> None:
+    store.rename_segment(settings().state_path, segment_id, name)
+
+
+def delete_segment(segment_id: int) -> None:
+    store.delete_segment(settings().state_path, segment_id)
+    if st.session_state.get("f_segment") == segment_id:
+        st.session_state["f_segment"] = None
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -266,7 +345,7 @@ _LIST_FILTERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 
 
 def _reset_filters() -> None:
-    for name in ("as_of", "period", *(f[0] for f in _LIST_FILTERS)):
+    for name in ("as_of", "period", "segment", *(f[0] for f in _LIST_FILTERS)):
         st.session_state.pop(f"f_{name}", None)
         st.session_state.pop(f"w_{name}", None)
         if name in st.query_params:
@@ -335,6 +414,28 @@ def sidebar_filters() -> Filters:
         )
         chosen[name] = tuple(v for v in allowed if v in st.session_state[f"f_{name}"])
         _write_url(name, ",".join(chosen[name]) or None)
+    saved = {s.segment_id: s for s in saved_segments()}
+
+    def parse_segment(raw: str | None) -> int | None:
+        return int(raw) if raw and raw.isdigit() and int(raw) in saved else None
+
+    segment_id = _url_value("segment", parse_segment)
+    if segment_id not in saved:
+        segment_id = st.session_state["f_segment"] = None
+    options: list[Any] = [None, *saved]
+    names: dict[Any, str] = {None: t("filters.all"), **{k: v.name for k, v in saved.items()}}
+    sb.selectbox(
+        t("filters.segment"),
+        options,
+        index=options.index(segment_id),
+        format_func=names.__getitem__,
+        key="w_segment",
+        on_change=_commit,
+        args=("segment",),
+        help=t("filters.segment_help"),
+    )
+    segment_id = st.session_state["f_segment"]
+    _write_url("segment", None if segment_id is None else str(segment_id))
     sb.button(t("filters.reset"), on_click=_reset_filters)
     sb.caption(t("filters.share"))
     as_of = st.session_state["f_as_of"] or last_day
@@ -347,6 +448,8 @@ def sidebar_filters() -> Filters:
         regions=chosen["region"],
         channels=chosen["channel"],
         tiers=chosen["tier"],
+        segment=saved[segment_id].conditions if segment_id is not None else (),
+        segment_id=segment_id,
     )
     st.session_state["filters"] = filters
     return filters
@@ -388,6 +491,11 @@ def url_selectbox(
     return value
 
 
+def with_segment(filters: Filters, conditions: tuple[Any, ...]) -> Filters:
+    """The same filters with another segment (the builder's conditions on top of the sidebar's)."""
+    return replace(filters, segment=tuple(conditions))
+
+
 def current_filters() -> Filters:
     """The filters app.py drew in this run.
 
@@ -413,6 +521,9 @@ def filter_summary(filters: Filters) -> str:
     ):
         if values:
             parts.append(f"{t(key)}: {', '.join(label(kind, v) for v in values)}")
+    if filters.segment_id is not None:
+        name = next((s.name for s in saved_segments() if s.segment_id == filters.segment_id), "")
+        parts.append(f"{t('filters.segment')}: {name}")
     return "; ".join(parts)
 
 
@@ -442,6 +553,26 @@ def masked_contacts(frame: pd.DataFrame) -> pd.DataFrame:
     if "phone" in out:
         out["phone"] = out["phone"].map(privacy.mask_phone)
     return out
+
+
+_CODE_KINDS = {
+    "region": "region",
+    "acquisition_channel": "channel",
+    "membership_tier": "tier",
+    "value_tier": "value_tier",
+    "rfm_segment": "rfm_segment",
+    "lifecycle_stage": "stage",
+}
+
+
+def customer_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A customer list for the screen: contacts masked, codes and column names translated."""
+    shown = masked_contacts(frame)
+    for column, kind in _CODE_KINDS.items():
+        if column in shown:
+            shown[column] = [label(kind, v) for v in shown[column]]
+    shown.columns = [t(f"builder.col.{c}") for c in shown.columns]
+    return shown
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

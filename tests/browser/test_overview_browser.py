@@ -25,10 +25,18 @@ def kpi(page: Page, label: str) -> str:
 
 
 def pick(page: Page, widget_label: str, option: str) -> None:
+    """Choose one option of a sidebar multiselect and wait until the app shows it chosen."""
     box = page.locator("[data-testid=stMultiSelect]").filter(has_text=widget_label)
-    box.locator("input").click()
-    page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
+    for _ in range(3):
+        box.locator("input").click()
+        page.keyboard.type(option)
+        page.get_by_role("option", name=option, exact=True).click()
+        page.keyboard.press("Escape")
+        try:
+            expect(box.get_by_text(option, exact=True)).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            continue
     wait_idle(page)
 
 

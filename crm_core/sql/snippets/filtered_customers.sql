@@ -15,4 +15,5 @@ filtered_customers as (
         and (len($regions) = 0 or list_contains($regions, customers.region))
         and (len($channels) = 0 or list_contains($channels, customers.acquisition_channel))
         and (len($tiers) = 0 or list_contains($tiers, coalesce(spells.membership_tier, 'normal')))
+        -- @segment_filter
 )

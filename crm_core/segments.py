@@ -1,0 +1,264 @@
+"""Customer segments: RFM value tiers, the segment builder, saved segments, lists and exports.
+
+A segment is an AND of conditions (filters.Condition) over the allow-listed FIELDS below. It
+compiles to a SQL predicate from fixed templates with every value bound as a parameter, and is
+applied to every page query through the `-- @segment_filter` marker of filtered_customers.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from crm_core import contract, db
+from crm_core.filters import Condition, Filters
+
+RFM_SEGMENTS: tuple[str, ...] = (
+    "champions",
+    "loyal",
+    "potential_loyalists",
+    "new_customers",
+    "promising",
+    "need_attention",
+    "about_to_sleep",
+    "at_risk",
+    "cant_lose_them",
+    "hibernating",
+    "lost",
+)
+VALUE_TIERS: tuple[str, ...] = ("high_value", "potential", "general", "at_risk", "lost")
+AGE_BANDS: tuple[str, ...] = ("under_25", "25_34", "35_44", "45_54", "55_plus", "unknown")
+STAGES: tuple[str, ...] = ("cognition", "exploration", "commitment", "dissolution")
+LOOKBACK_DAYS: tuple[int, ...] = (90, 180, 365, 730)
+DEFAULT_LOOKBACK = 365
+
+
+@dataclass(frozen=True)
+class Field:
+    column: str  # a column of segment_base (an identifier from this allow-list)
+    kind: str  # 'in', 'between' or 'is'
+    codes: tuple[str, ...] | None = None  # allowed codes for 'in' (None: any text, e.g. city)
+
+
+FIELDS: dict[str, Field] = {
+    "value_tier": Field("value_tier", "in", (*VALUE_TIERS, "no_purchase")),
+    "rfm_segment": Field("rfm_segment", "in", (*RFM_SEGMENTS, "no_purchase")),
+    "membership_tier": Field("membership_tier", "in", contract.TIERS),
+    "lifecycle_stage": Field("lifecycle_stage", "in", STAGES),
+    "region": Field("region", "in", contract.REGIONS),
+    "city": Field("city", "in", None),
+    "acquisition_channel": Field("acquisition_channel", "in", contract.ACQUISITION_CHANNELS),
+    "gender": Field("gender", "in", contract.GENDERS),
+    "age_band": Field("age_band", "in", AGE_BANDS),
+    "monetary": Field("monetary", "between"),
+    "days_since_last_order": Field("days_since_last_order", "between"),
+    "email_consent": Field("has_email_consent", "is"),
+    "sms_consent": Field("has_sms_consent", "is"),
+}
+
+
+def validate(conditions: tuple[Condition, ...]) -> None:
+    """One clear ValueError for a condition the builder cannot express."""
+    for c in conditions:
+        spec = FIELDS.get(c.field)
+        if spec is None:
+            raise ValueError(f"unknown segment field {c.field!r}; expected one of {', '.join(FIELDS)}")
+        if c.op != spec.kind:
+            raise ValueError(f"field {c.field} takes the operator {spec.kind!r}, not {c.op!r}")
+        if spec.kind == "in":
+            if not c.values:
+                raise ValueError(f"field {c.field}: choose at least one value")
+            bad = [v for v in c.values if spec.codes is not None and v not in spec.codes]
+            if bad:
+                allowed = ", ".join(spec.codes or ())
+                raise ValueError(f"field {c.field}: unknown values {bad}; expected some of {allowed}")
+        elif spec.kind == "between":
+            if len(c.values) != 2 or all(v is None for v in c.values):
+                raise ValueError(f"field {c.field}: give a low bound, a high bound or both")
+            for v in c.values:
+                if v is not None and (not isinstance(v, (int, float)) or math.isnan(float(v))):
+                    raise ValueError(f"field {c.field}: bounds must be numbers, got {v!r}")
+        elif len(c.values) != 1 or not isinstance(c.values[0], bool):
+            raise ValueError(f"field {c.field}: expected yes or no")
+
+
+def compile_predicate(conditions: tuple[Condition, ...]) -> tuple[str, dict[str, Any]]:
+    """SQL predicate over segment_base (identifiers from FIELDS, values bound as $seg_N)."""
+    validate(conditions)
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for i, c in enumerate(conditions):
+        column = FIELDS[c.field].column
+        key = f"seg_{i}"
+        if c.op == "in":
+            parts.append(f"list_contains(${key}, segment_base.{column})")
+            params[key] = [str(v) for v in c.values]
+        elif c.op == "between":
+            low, high = c.values
+            if low is not None:
+                parts.append(f"segment_base.{column} >= ${key}_low")
+                params[f"{key}_low"] = float(low)
+            if high is not None:
+                parts.append(f"segment_base.{column} <= ${key}_high")
+                params[f"{key}_high"] = float(high)
+        else:
+            parts.append(f"segment_base.{column} = ${key}")
+            params[key] = bool(c.values[0])
+    return (" and ".join(parts) or "true"), params
+
+
+def filtered_sql(name_or_sql: str, filters: Filters) -> tuple[str, dict[str, Any]]:
+    """The query's SQL with the active segment applied, and its parameters."""
+    sql = db.load_sql(name_or_sql) if re.fullmatch(r"[a-z][a-z0-9_]*", name_or_sql) else name_or_sql
+    params: dict[str, Any] = {**filters.params(), "lookback_days": DEFAULT_LOOKBACK}
+    if filters.segment and "-- @segment_filter" in sql:
+        predicate, seg_params = compile_predicate(filters.segment)
+        members = (
+            "and customers.customer_id in (\n    with\n"
+            + db.load_sql("segment_base", "snippets")
+            + f"\n    select segment_base.customer_id from segment_base where {predicate}\n)"
+        )
+        sql = sql.replace("-- @segment_filter", members)
+        params.update(seg_params)
+    return sql, params
+
+
+def run_filtered(con: duckdb.DuckDBPyConnection, name_or_sql: str, filters: Filters, **extra: Any) -> pd.DataFrame:
+    sql, params = filtered_sql(name_or_sql, filters)
+    return db.run(con, sql, {**params, **extra})
+
+
+# -- segment definitions as JSON ---------------------------------------------------------------
+def to_json(conditions: tuple[Condition, ...]) -> str:
+    validate(conditions)
+    return json.dumps(
+        [{"field": c.field, "op": c.op, "values": list(c.values)} for c in conditions], ensure_ascii=False
+    )
+
+
+def from_json(text: str) -> tuple[Condition, ...]:
+    try:
+        raw = json.loads(text)
+        conditions = tuple(Condition(str(r["field"]), str(r["op"]), tuple(r["values"])) for r in raw)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"not a segment definition: {exc}") from None
+    validate(conditions)
+    return conditions
+
+
+# -- queries -----------------------------------------------------------------------------------
+def rfm_scores(con: duckdb.DuckDBPyConnection, filters: Filters, lookback_days: int = DEFAULT_LOOKBACK) -> pd.DataFrame:
+    """RFM rows of the filtered customers at the as-of date (one row per customer with an order)."""
+    if lookback_days not in LOOKBACK_DAYS:
+        raise ValueError(f"lookback_days must be one of {LOOKBACK_DAYS}, got {lookback_days}")
+    return run_filtered(con, "rfm_scores", filters, lookback_days=lookback_days)
+
+
+def rfm_grid(con: duckdb.DuckDBPyConnection, filters: Filters, lookback_days: int = DEFAULT_LOOKBACK) -> pd.DataFrame:
+    if lookback_days not in LOOKBACK_DAYS:
+        raise ValueError(f"lookback_days must be one of {LOOKBACK_DAYS}, got {lookback_days}")
+    return run_filtered(con, "rfm_grid", filters, lookback_days=lookback_days)
+
+
+def segment_summary(
+    con: duckdb.DuckDBPyConnection, filters: Filters, lookback_days: int = DEFAULT_LOOKBACK
+) -> pd.DataFrame:
+    """Customers and revenue by rfm_segment, value_tier and membership_tier (long format)."""
+    return run_filtered(con, "segment_summary", filters, lookback_days=lookback_days)
+
+
+def segment_profile(
+    con: duckdb.DuckDBPyConnection, filters: Filters, rfm_segment: str, lookback_days: int = DEFAULT_LOOKBACK
+) -> pd.DataFrame:
+    if rfm_segment not in (*RFM_SEGMENTS, "no_purchase"):
+        raise ValueError(f"rfm_segment must be one of {RFM_SEGMENTS}, got {rfm_segment!r}")
+    return run_filtered(con, "segment_profile", filters, lookback_days=lookback_days, rfm_segment=rfm_segment)
+
+
+def rfm_migration(con: duckdb.DuckDBPyConnection, filters: Filters, from_date: date, to_date: date) -> pd.DataFrame:
+    """One row per customer of the filters on `to_date`: RFM segment and value tier on both dates
+    ('no_purchase' before a first order), 365-day lookback. Customers are those the filters select
+    on `to_date`; their scores on `from_date` rank them among everyone then."""
+    if from_date >= to_date:
+        raise ValueError(f"the first date ({from_date}) must come before the second ({to_date})")
+    later = run_filtered(con, "segment_customers", replace(filters, as_of=to_date))
+    earlier = run_filtered(con, "rfm_scores", Filters(as_of=from_date))
+    earlier = earlier.set_index("customer_id")[["rfm_segment", "value_tier"]]
+    out = later[["customer_id", "rfm_segment", "value_tier"]].rename(
+        columns={"rfm_segment": "to_segment", "value_tier": "to_value_tier"}
+    )
+    out["from_segment"] = out["customer_id"].map(earlier["rfm_segment"]).fillna("no_purchase")
+    out["from_value_tier"] = out["customer_id"].map(earlier["value_tier"]).fillna("no_purchase")
+    return out
+
+
+LIST_SORTS: tuple[str, ...] = (
+    "customer_id",
+    "customer_name",
+    "monetary",
+    "frequency",
+    "days_since_last_order",
+    "signed_up_on",
+)
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "customer_id",
+    "customer_name",
+    "email",
+    "phone",
+    "has_email_consent",
+    "has_sms_consent",
+    "city",
+    "region",
+    "acquisition_channel",
+    "membership_tier",
+    "value_tier",
+    "rfm_segment",
+    "lifecycle_stage",
+    "days_since_last_order",
+    "frequency",
+    "monetary",
+    "signed_up_on",
+)
+
+
+def segment_customers(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    sort: str = "monetary",
+    descending: bool = True,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """The customers of the filters and segment, sorted (allow-listed column) and paged."""
+    if sort not in LIST_SORTS:
+        raise ValueError(f"sort must be one of {LIST_SORTS}, got {sort!r}")
+    page = "" if limit is None else " limit $limit offset $offset"
+    direction = "desc" if descending else "asc"
+    sql = db.load_sql("segment_customers") + f'\norder by "{sort}" {direction} nulls last, customer_id{page}'
+    return run_filtered(con, sql, filters, limit=limit or 0, offset=offset)
+
+
+def segment_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """One row: customers and revenue of the segment, and the totals of the filters without it."""
+    return run_filtered(con, "segment_count", filters)
+
+
+def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """The whole list as CSV (UTF-8 with BOM, for Excel and Chinese) or as an Excel workbook."""
+    out = frame[[c for c in EXPORT_COLUMNS if c in frame.columns]]
+    if fmt == "csv":
+        return out.to_csv(index=False).encode("utf-8-sig")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            out.to_excel(writer, index=False, sheet_name="customers")
+        return buffer.getvalue()
+    raise ValueError(f"format must be csv or xlsx, got {fmt!r}")

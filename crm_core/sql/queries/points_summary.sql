@@ -1,0 +1,30 @@
+-- Points of the filtered customers: per entry type and reason in the period, and the balance
+-- outstanding on the as-of date (entry_type 'balance'), which is a liability of the firm.
+with
+-- @include filtered_customers
+,
+
+ledger as (
+    select ledger.*
+    from stg_points_ledger as ledger
+    inner join filtered_customers on filtered_customers.customer_id = ledger.customer_id
+    where ledger.entry_at < $as_of_end
+),
+
+in_period as (
+    select entry_type, reason, sum(points) as points, count(distinct customer_id) as customers
+    from ledger
+    where cast(entry_at as date) >= $period_start
+    group by entry_type, reason
+),
+
+balance as (
+    select 'balance' as entry_type, 'outstanding' as reason, sum(points) as points,
+        count(distinct customer_id) filter (where points <> 0) as customers
+    from (select customer_id, sum(points) as points from ledger group by customer_id) as per_customer
+)
+
+select * from in_period
+union all
+select * from balance
+order by entry_type, reason

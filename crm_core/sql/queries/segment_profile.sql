@@ -1,0 +1,71 @@
+-- Profile of one RFM segment: its size and spend, and how its customers split by category
+-- (share of lookback revenue), sales channel (share of orders), region, age band and consent.
+with
+-- @include filtered_customers
+,
+-- @include segment_base
+,
+
+members as (
+    select segment_base.*
+    from segment_base
+    inner join filtered_customers on filtered_customers.customer_id = segment_base.customer_id
+    where segment_base.rfm_segment = $rfm_segment
+),
+
+window_orders as (
+    select order_facts.order_id, order_facts.customer_id, order_facts.sales_channel
+    from order_facts
+    inner join members on members.customer_id = order_facts.customer_id
+    where order_facts.is_completed
+        and order_facts.ordered_on <= $as_of
+        and order_facts.ordered_on > cast($as_of as date) - interval 1 day * $lookback_days
+),
+
+categories as (
+    select 'category' as dimension, products.category as dimension_value, sum(items.line_amount) as amount
+    from window_orders
+    inner join stg_order_items as items on items.order_id = window_orders.order_id
+    inner join stg_products as products on products.product_id = items.product_id
+    group by products.category
+),
+
+channels as (
+    select 'sales_channel' as dimension, coalesce(sales_channel, 'unknown') as dimension_value, count(*) as amount
+    from window_orders
+    group by 1, 2
+),
+
+people as (
+    select 'region' as dimension, coalesce(region, 'unknown') as dimension_value, count(*) as amount
+    from members group by 1, 2
+    union all
+    select 'age_band', age_band, count(*) from members group by 1, 2
+    union all
+    select 'gender', coalesce(gender, 'unknown'), count(*) from members group by 1, 2
+),
+
+shares as (
+    select dimension, dimension_value, amount / sum(amount) over (partition by dimension) as share
+    from (select * from categories union all select * from channels union all select * from people) as parts
+),
+
+headline as (
+    select 'headline' as dimension, 'customers' as dimension_value, cast(count(*) as double) as share from members
+    union all
+    select 'headline', 'avg_order_value', sum(monetary) / nullif(sum(frequency), 0) from members
+    union all
+    select 'headline', 'avg_frequency', avg(frequency) from members
+    union all
+    select 'headline', 'avg_monetary', avg(monetary) from members
+    union all
+    select 'headline', 'avg_days_since_last_order', avg(days_since_last_order) from members
+    union all
+    select 'headline', 'email_consent', avg(case when has_email_consent then 1.0 else 0 end) from members
+    union all
+    select 'headline', 'sms_consent', avg(case when has_sms_consent then 1.0 else 0 end) from members
+)
+
+select dimension, dimension_value, share from headline
+union all
+select dimension, dimension_value, share from shares

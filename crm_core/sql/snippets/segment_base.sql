@@ -1,0 +1,43 @@
+-- @include rfm_scored
+,
+
+segment_snapshot as (
+    select max(month_end) as snapshot_date from lifecycle_monthly where month_end <= $as_of
+),
+
+segment_base as (
+    -- every customer known on the as-of date with the attributes a segment can select on
+    select
+        features.customer_id,
+        features.region,
+        features.city,
+        features.acquisition_channel,
+        features.gender,
+        case
+            when features.birth_year is null then 'unknown'
+            when year(cast($as_of as date)) - features.birth_year < 25 then 'under_25'
+            when year(cast($as_of as date)) - features.birth_year < 35 then '25_34'
+            when year(cast($as_of as date)) - features.birth_year < 45 then '35_44'
+            when year(cast($as_of as date)) - features.birth_year < 55 then '45_54'
+            else '55_plus'
+        end as age_band,
+        features.has_email_consent,
+        features.has_sms_consent,
+        coalesce(spells.membership_tier, 'normal') as membership_tier,
+        coalesce(rfm_scored.value_tier, 'no_purchase') as value_tier,
+        coalesce(rfm_scored.rfm_segment, 'no_purchase') as rfm_segment,
+        coalesce(rfm_scored.monetary, 0) as monetary,
+        coalesce(rfm_scored.frequency, 0) as frequency,
+        rfm_scored.recency_days as days_since_last_order,
+        coalesce(lifecycle.stage, 'cognition') as lifecycle_stage
+    from customer_features as features
+    left join rfm_scored on rfm_scored.customer_id = features.customer_id
+    left join membership_tier_spells as spells
+        on spells.customer_id = features.customer_id
+        and spells.valid_from < $as_of_end
+        and (spells.valid_to is null or spells.valid_to >= $as_of_end)
+    left join lifecycle_monthly as lifecycle
+        on lifecycle.customer_id = features.customer_id
+        and lifecycle.month_end = (select snapshot_date from segment_snapshot)
+    where features.signed_up_at < $as_of_end
+)
