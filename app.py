@@ -17,7 +17,7 @@ page = st.navigation(
     [
         st.Page("pages/overview.py", title=ui.t("nav.overview"), url_path="overview", default=True),
         st.Page("pages/segments.py", title=ui.t("nav.segments"), url_path="segments"),
-        st.Page("pages/segment_builder.py", title=ui.t("nav.builder"), url_path="builder"),
+        st.Page("pages/segment_builder.py", title=ui.t("nav.builder"), url_path="segment_builder"),
         st.Page("pages/membership.py", title=ui.t("nav.membership"), url_path="membership"),
         st.Page("pages/lifecycle.py", title=ui.t("nav.lifecycle"), url_path="lifecycle"),
         st.Page("pages/retention.py", title=ui.t("nav.retention"), url_path="retention"),

@@ -246,10 +246,25 @@ def rename_segment(segment_id: int, name: str) -> None:
     store.rename_segment(settings().state_path, segment_id, name)
 
 
+def select_segment(segment_id: int | None) -> None:
+    """Make a segment the sidebar's choice from the next run on (the sidebar applies it before
+    drawing its widget, which Streamlit requires); the caller reruns."""
+    st.session_state["f_segment"] = segment_id
+    st.session_state["_select_segment"] = segment_id
+
+
 def delete_segment(segment_id: int) -> None:
     store.delete_segment(settings().state_path, segment_id)
     if st.session_state.get("f_segment") == segment_id:
-        st.session_state["f_segment"] = None
+        select_segment(None)
+
+
+def flash(message: str | None = None) -> str | None:
+    """Keep a message across a rerun (set it), or take it (call without one)."""
+    if message is not None:
+        st.session_state["_flash"] = message
+        return None
+    return st.session_state.pop("_flash", None)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -420,14 +435,21 @@ def sidebar_filters() -> Filters:
         return int(raw) if raw and raw.isdigit() and int(raw) in saved else None
 
     segment_id = _url_value("segment", parse_segment)
+    if "_select_segment" in st.session_state:  # chosen by a page in the previous run
+        segment_id = st.session_state["f_segment"] = st.session_state.pop("_select_segment")
+        st.session_state["w_segment"] = segment_id
     if segment_id not in saved:
         segment_id = st.session_state["f_segment"] = None
+    if st.session_state.get("w_segment", None) not in saved:
+        st.session_state.pop("w_segment", None)
     options: list[Any] = [None, *saved]
     names: dict[Any, str] = {None: t("filters.all"), **{k: v.name for k, v in saved.items()}}
+    # the widget keeps its own state once drawn; an index is only for its first appearance
+    first: dict[str, Any] = {} if "w_segment" in st.session_state else {"index": options.index(segment_id)}
     sb.selectbox(
         t("filters.segment"),
         options,
-        index=options.index(segment_id),
+        **first,
         format_func=names.__getitem__,
         key="w_segment",
         on_change=_commit,
@@ -489,6 +511,13 @@ def url_selectbox(
     value = st.session_state[f"f_{name}"]
     _write_url(name, None if value == default else str(value))
     return value
+
+
+def fixed_labels(format_func: Callable[[Any], str], options: Any) -> Callable[[Any], str]:
+    """A widget's format function with its labels computed now, in this run's language (Streamlit
+    may call a format function later, outside the script run)."""
+    labels = {option: format_func(option) for option in options}
+    return labels.__getitem__
 
 
 def with_segment(filters: Filters, conditions: tuple[Any, ...]) -> Filters:

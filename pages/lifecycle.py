@@ -329,14 +329,16 @@ with d_cols[0]:
         ui.t("lifecycle.list_stage"),
         list(STAGES),
         index=list(STAGES).index(stage_default) if stage_default in STAGES else 3,
-        format_func=stage_name,
+        format_func=ui.fixed_labels(stage_name, STAGES),
         key="drill_stage_box",
     )
 with d_cols[1]:
     came_from = st.selectbox(
         ui.t("lifecycle.list_from", day=fmt.day(from_date, lang)),
         ["", "not_yet_known", *STAGES],
-        format_func=lambda s: ui.t("lifecycle.any_stage") if s == "" else stage_name(s),
+        format_func=ui.fixed_labels(
+            lambda s: ui.t("lifecycle.any_stage") if s == "" else stage_name(s), ["", "not_yet_known", *STAGES]
+        ),
         key="drill_from",
     )
 with d_cols[2]:
@@ -344,7 +346,9 @@ with d_cols[2]:
     value = st.selectbox(
         ui.t("lifecycle.list_value"),
         ["", *values],
-        format_func=lambda v: ui.t("lifecycle.any_value") if v == "" else breakdown_name(v),
+        format_func=ui.fixed_labels(
+            lambda v: ui.t("lifecycle.any_value") if v == "" else breakdown_name(v), ["", *values]
+        ),
         key="drill_value",
         disabled=breakdown == "none",
     )
@@ -353,7 +357,7 @@ with d_cols[3]:
         ui.t("lifecycle.list_sort"),
         list(LIST_SORTS),
         index=3,
-        format_func=lambda c: ui.t(f"lifecycle.col.{c}"),
+        format_func=ui.fixed_labels(lambda c: ui.t(f"lifecycle.col.{c}"), LIST_SORTS),
         key="drill_sort",
     )
 count = ui.stage_customer_count(filters, rules, stage, came_from, from_date, value)

@@ -11,6 +11,9 @@ lang = ui.lang()
 currency = ui.settings().currency
 
 st.title(ui.t("builder.title"))
+message = ui.flash()
+if message:
+    st.success(message)
 st.caption(ui.t("builder.subtitle"))
 if not ui.has_rows("customers"):
     st.info(ui.t("builder.no_customers"))
@@ -33,7 +36,7 @@ for i, (field, kind, codes) in enumerate(CODE_FIELDS):
         chosen = st.multiselect(
             ui.t(f"builder.field.{field}"),
             list(codes),
-            format_func=lambda c, kind=kind: ui.label(kind, c),
+            format_func=ui.fixed_labels(lambda c, kind=kind: ui.label(kind, c), codes),
             placeholder=ui.t("filters.all"),
             key=f"b_{field}",
         )
@@ -96,8 +99,9 @@ with st.form("save_segment", clear_on_submit=True):
             except ValueError as exc:
                 st.error(ui.t("builder.save_failed", reason=str(exc)))
             else:
-                st.success(ui.t("builder.saved", name=name.strip()))
-                st.session_state["f_segment"] = new_id
+                ui.flash(ui.t("builder.saved", name=" ".join(name.split())))
+                ui.select_segment(new_id)
+                st.rerun()  # the sidebar and the URL show the new segment
 
 # -- saved segments ------------------------------------------------------------------------------
 st.subheader(ui.t("builder.saved_title"))
@@ -133,7 +137,7 @@ with c1:
         ui.t("lifecycle.list_sort"),
         list(segments.LIST_SORTS),
         index=2,
-        format_func=lambda c: ui.t(f"builder.col.{c}"),
+        format_func=ui.fixed_labels(lambda c: ui.t(f"builder.col.{c}"), segments.LIST_SORTS),
         key="b_sort",
     )
 n = int(count["customers"])

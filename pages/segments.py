@@ -31,7 +31,7 @@ colour_by = (
         ui.t("segments.colour_by"),
         list(COLOUR_BY),
         default="customers",
-        format_func=lambda c: ui.t(f"segments.metric.{c}"),
+        format_func=ui.fixed_labels(lambda c: ui.t(f"segments.metric.{c}"), COLOUR_BY),
         key="grid_colour",
     )
     or "customers"
@@ -120,14 +120,17 @@ if len(present) >= 2:
     a_col, b_col = st.columns(2)
     with a_col:
         seg_a = st.selectbox(
-            ui.t("segments.segment_a"), present, index=0, format_func=lambda s: ui.label("rfm_segment", s)
+            ui.t("segments.segment_a"),
+            present,
+            index=0,
+            format_func=ui.fixed_labels(lambda s: ui.label("rfm_segment", s), present),
         )
     with b_col:
         seg_b = st.selectbox(
             ui.t("segments.segment_b"),
             present,
             index=min(len(present) - 1, present.index("at_risk") if "at_risk" in present else 1),
-            format_func=lambda s: ui.label("rfm_segment", s),
+            format_func=ui.fixed_labels(lambda s: ui.label("rfm_segment", s), present),
         )
     prof_a = ui.segment_profile(filters, seg_a, lookback)
     prof_b = ui.segment_profile(filters, seg_b, lookback)
@@ -229,7 +232,7 @@ if len(month_ends) >= 2:
                 ui.t("segments.migration_level"),
                 ["rfm_segment", "value_tier"],
                 default="value_tier",
-                format_func=lambda v: ui.t(f"segments.level.{v}"),
+                format_func=ui.fixed_labels(lambda v: ui.t(f"segments.level.{v}"), ["rfm_segment", "value_tier"]),
                 key="migration_level",
             )
             or "value_tier"
@@ -278,9 +281,17 @@ if len(month_ends) >= 2:
     ui.chart(sankey, key="migration_sankey")
     c1, c2 = st.columns(2)
     with c1:
-        cell_from = st.selectbox(ui.t("segments.cell_from"), list(table.index), format_func=lambda v: ui.label(kind, v))
+        cell_from = st.selectbox(
+            ui.t("segments.cell_from"),
+            list(table.index),
+            format_func=ui.fixed_labels(lambda v: ui.label(kind, v), table.index),
+        )
     with c2:
-        cell_to = st.selectbox(ui.t("segments.cell_to"), list(table.columns), format_func=lambda v: ui.label(kind, v))
+        cell_to = st.selectbox(
+            ui.t("segments.cell_to"),
+            list(table.columns),
+            format_func=ui.fixed_labels(lambda v: ui.label(kind, v), table.columns),
+        )
     ids = set(moves[(moves[src] == cell_from) & (moves[dst] == cell_to)]["customer_id"])
     cell = ui.segment_customers(filters, "monetary", True, None, 0)
     cell = cell[cell["customer_id"].isin(ids)]

@@ -210,3 +210,44 @@ def test_retention_page_shows_cohorts_and_carts(app: AppTest) -> None:
     assert any(m.label == "放弃率" for m in app.metric)
     app.slider(key="what_if").set_value(20).run()
     assert not app.exception
+
+
+def test_build_save_and_apply_a_segment_across_a_restart(
+    s_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_core import segments, store
+    from crm_core.filters import Condition
+
+    state = tmp_path / "state.sqlite"
+    monkeypatch.setenv("CRM_DB", str(s_db))
+    monkeypatch.setenv("CRM_STATE", str(state))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/segment_builder.py").run()
+    assert not at.exception
+    everyone = metric(at, "分群客户数")
+    at.multiselect(key="b_value_tier").set_value(["high_value"]).run()
+    assert metric(at, "分群客户数") != everyone
+    at.text_input(key="b_name").input("高价值 'VIP'; drop table x -- 🎯")  # a form: submit in the same run
+    next(b for b in at.button if b.label == "保存分群").click().run()
+    assert not at.exception
+    saved = store.list_segments(state)
+    assert [s.name for s in saved] == ["高价值 'VIP'; drop table x -- 🎯"]
+
+    # a new session (an app restart: caches cleared) opens the shared link
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["segment"] = str(saved[0].segment_id)
+    again.run()
+    assert not again.exception
+    assert again.selectbox(key="w_segment").value == saved[0].segment_id
+    c = db.connect(s_db)
+    try:
+        f = Filters(as_of=date(2026, 11, 15), segment=(Condition("value_tier", "in", ("high_value",)),))
+        expected = int(segments.segment_count(c, f).iloc[0]["customers"])
+    finally:
+        c.close()
+    assert metric(again, "Customers") == formatting.integer(expected, "en")
+    assert any("drop table x" in cap.value for cap in again.caption)  # shown as plain text

@@ -110,3 +110,10 @@ def test_data_model_doc_covers_the_contract() -> None:
         section = doc.split(f"### `{t.name}`", 1)[1].split("\n### ", 1)[0]
         for c in t.columns:
             assert f"| `{c.name}` |" in section, f"{t.name}.{c.name}"
+
+
+def test_page_urls_equal_their_file_names() -> None:
+    """On a fresh server Streamlit routes a deep link by file name until st.navigation has run."""
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    for file, url in re.findall(r'st\.Page\("pages/([a-z_]+)\.py".*?url_path="([a-z_]+)"', app):
+        assert file == url

@@ -1,0 +1,209 @@
+"""Segments: RFM row for row against pandas, the builder, saved segments, exports, hostile input."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from crm_core import db, membership, overview, segments, store
+from crm_core.filters import Condition, Filters
+
+AS_OF = date(2026, 11, 15)
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = 'Robert\'); DROP TABLE saved_segments;-- "引号" 🎯 高价值'
+
+# the 11-segment map, written out again by hand as (R, FM) -> segment
+MAP = {}
+for r in range(1, 6):
+    for fm in range(1, 6):
+        if r == 5:
+            seg = "new_customers" if fm == 1 else "potential_loyalists" if fm <= 3 else "champions"
+        elif r == 4:
+            seg = {1: "promising", 2: "potential_loyalists", 3: "potential_loyalists", 4: "loyal", 5: "champions"}[fm]
+        elif r == 3:
+            seg = "about_to_sleep" if fm <= 2 else "need_attention" if fm == 3 else "loyal"
+        else:
+            seg = "cant_lose_them" if fm == 5 else "at_risk" if fm >= 3 else ("hibernating" if r == 2 else "lost")
+        MAP[(r, fm)] = seg
+
+
+def pandas_rfm(con: duckdb.DuckDBPyConnection, as_of: date, lookback: int) -> pd.DataFrame:
+    orders = db.run(con, "select customer_id, ordered_at, amount from orders where status = 'completed'")
+    orders["on"] = orders["ordered_at"].dt.normalize()
+    orders = orders[orders["on"] <= pd.Timestamp(as_of)]
+    orders["amount"] = orders["amount"].astype(float)
+    recent = orders[orders["on"] > pd.Timestamp(as_of - timedelta(days=lookback))]
+    out = pd.DataFrame({"recency_days": (pd.Timestamp(as_of) - orders.groupby("customer_id")["on"].max()).dt.days})
+    out["frequency"] = recent.groupby("customer_id").size().reindex(out.index).fillna(0).astype(int)
+    out["monetary"] = recent.groupby("customer_id")["amount"].sum().reindex(out.index).fillna(0.0)
+    n = len(out)
+
+    def score(values: pd.Series) -> pd.Series:
+        pr = (values.rank(method="min") - 1) / (n - 1)
+        return np.minimum(5, 1 + np.floor(5 * pr)).astype(int)
+
+    out["r_score"] = score(-out["recency_days"])
+    out["f_score"] = score(out["frequency"].astype(float))
+    out["m_score"] = score(out["monetary"].round(2))
+    fm = np.floor((out["f_score"] + out["m_score"] + 1) / 2).astype(int)
+    out["rfm_segment"] = [MAP[(r, f)] for r, f in zip(out["r_score"], fm, strict=True)]
+    out["value_tier"] = np.select(
+        [
+            out["recency_days"] > 365,
+            out["recency_days"] > 180,
+            (out["m_score"] == 5) & (out["f_score"] >= 4),
+            (out["r_score"] >= 4) | (out["f_score"] + out["m_score"] >= 7),
+        ],
+        ["lost", "at_risk", "high_value", "potential"],
+        "general",
+    )
+    return out.sort_index()
+
+
+@pytest.mark.parametrize(("as_of", "lookback"), [(AS_OF, 365), (date(2025, 8, 31), 180)])
+def test_rfm_equals_pandas_row_for_row(con: duckdb.DuckDBPyConnection, as_of: date, lookback: int) -> None:
+    got = segments.rfm_scores(con, Filters(as_of=as_of), lookback).set_index("customer_id").sort_index()
+    want = pandas_rfm(con, as_of, lookback)
+    assert list(got.index) == list(want.index)
+    for column in ("recency_days", "frequency", "r_score", "f_score", "m_score", "rfm_segment", "value_tier"):
+        mismatch = (got[column].to_numpy() != want[column].to_numpy()).sum()
+        assert mismatch == 0, f"{column}: {mismatch} rows differ"
+    assert np.allclose(got["monetary"].astype(float), want["monetary"])
+
+
+def test_the_mart_equals_the_as_of_query(con: duckdb.DuckDBPyConnection) -> None:
+    mart = db.run(con, "select * from customer_rfm order by customer_id")
+    query = segments.rfm_scores(con, Filters(as_of=AS_OF)).sort_values("customer_id").reset_index(drop=True)
+    assert mart["rfm_segment"].tolist() == query["rfm_segment"].tolist()
+    assert mart["value_tier"].tolist() == query["value_tier"].tolist()
+
+
+def test_tier_and_segment_counts_add_up(con: duckdb.DuckDBPyConnection) -> None:
+    summary = segments.segment_summary(con, Filters(as_of=AS_OF))
+    buyers = db.scalar(
+        con,
+        "select count(distinct customer_id) from orders where status = 'completed' and ordered_at < '2026-11-16'",
+    )
+    for _, part in summary.groupby("dimension"):
+        assert part["customers"].sum() == buyers
+        assert part["share_of_revenue"].sum() == pytest.approx(1.0)
+    assert set(summary[summary["dimension"] == "rfm_segment"]["dimension_value"]) <= set(segments.RFM_SEGMENTS)
+
+
+def test_a_segment_applies_to_every_page_query(con: duckdb.DuckDBPyConnection) -> None:
+    seg = (Condition("value_tier", "in", ("high_value",)), Condition("email_consent", "is", (True,)))
+    f = Filters(as_of=AS_OF, segment=seg, segment_id=1)
+    count = int(segments.segment_count(con, f).iloc[0]["customers"])
+    direct = segments.rfm_scores(con, Filters(as_of=AS_OF))
+    consent = db.run(con, "select customer_id from customers where email_consent")["customer_id"]
+    expected = direct[(direct["value_tier"] == "high_value") & direct["customer_id"].isin(consent)]
+    assert count == len(expected) > 0
+    kpis = overview.overview_kpis(con, f).set_index("period")
+    assert kpis.at["current", "customers"] == count
+    listed = segments.segment_customers(con, f, limit=None)
+    assert set(listed["customer_id"]) == set(expected["customer_id"])
+
+
+def test_ranges_and_hostile_values_are_plain_data(con: duckdb.DuckDBPyConnection) -> None:
+    spend = (Condition("monetary", "between", (1000.0, 5000.0)),)
+    listed = segments.segment_customers(con, Filters(as_of=AS_OF, segment=spend), limit=None)
+    assert len(listed) and listed["monetary"].between(1000, 5000).all()
+    hostile = (Condition("city", "in", ("上海' or '1'='1", HOSTILE)),)
+    assert segments.segment_count(con, Filters(as_of=AS_OF, segment=hostile)).iloc[0]["customers"] == 0
+    assert db.scalar(con, "select count(*) from customers") == 2000  # nothing was dropped
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        (Condition("password", "in", ("x",)), "unknown segment field"),
+        (Condition("region", "in", ("atlantis",)), "unknown values"),
+        (Condition("region", "between", (1, 2)), "takes the operator"),
+        (Condition("monetary", "between", (None, None)), "give a low bound"),
+        (Condition("email_consent", "is", ("yes",)), "expected yes or no"),
+    ],
+)
+def test_bad_conditions_get_one_sentence(condition: Condition, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        segments.compile_predicate((condition,))
+
+
+def test_saved_segments_round_trip_with_hostile_names(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    conditions = (Condition("city", "in", ("上海", HOSTILE)), Condition("monetary", "between", (None, 100.0)))
+    seg_id = store.save_segment(path, HOSTILE, conditions)
+    again = store.list_segments(path)
+    assert [(s.segment_id, s.name, s.conditions) for s in again] == [(seg_id, HOSTILE, conditions)]
+    with pytest.raises(ValueError, match="already exists"):
+        store.save_segment(path, HOSTILE, conditions)
+    store.rename_segment(path, seg_id, "  高价值 客户  ")
+    assert store.get_segment(path, seg_id).name == "高价值 客户"  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="needs a name"):
+        store.save_segment(path, "   ", conditions)
+    store.delete_segment(path, seg_id)
+    assert store.list_segments(path) == []
+    with pytest.raises(ValueError, match="no saved segment"):
+        store.delete_segment(path, seg_id)
+
+
+def test_export_holds_the_whole_segment(con: duckdb.DuckDBPyConnection) -> None:
+    f = Filters(as_of=AS_OF, segment=(Condition("value_tier", "in", ("potential", "general")),))
+    frame = segments.segment_customers(con, f, limit=None)
+    count = int(segments.segment_count(con, f).iloc[0]["customers"])
+    csv = segments.export_bytes(frame, "csv")
+    assert csv.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
+    assert len(back) == count and {"email", "phone", "has_sms_consent"} <= set(back.columns)
+    book = openpyxl.load_workbook(io.BytesIO(segments.export_bytes(frame, "xlsx")))
+    assert book.active.max_row == count + 1
+
+
+def test_export_cli(s_db_copy: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    store.save_segment(state, "高价值 🎯", (Condition("value_tier", "in", ("high_value",)),))
+    out = tmp_path / "list.xlsx"
+    cmd = [sys.executable, "-m", "crm_core", "export", "--db", str(s_db_copy), "--state", str(state)]
+    done = subprocess.run(
+        [*cmd, "--segment", "高价值 🎯", "--format", "xlsx", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    c = db.connect(s_db_copy)
+    try:
+        expected = (segments.rfm_scores(c, Filters(as_of=AS_OF))["value_tier"] == "high_value").sum()
+    finally:
+        c.close()
+    assert openpyxl.load_workbook(out).active.max_row == expected + 1
+    missing = subprocess.run([*cmd, "--segment", "nope", "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode == 2 and "no saved segment named 'nope'" in missing.stderr
+
+
+def test_upgrade_targets_and_points(con: duckdb.DuckDBPyConnection) -> None:
+    f = Filters(as_of=AS_OF)
+    targets = membership.upgrade_targets(con, f)
+    silver, gold, diamond = membership.tier_thresholds()
+    limits = targets["membership_tier"].map({"normal": silver, "silver": gold, "gold": diamond})
+    assert (targets["spend_this_year"] < limits).all() and (targets["spend_this_year"] >= 0.9 * limits).all()
+    spend = db.run(
+        con,
+        "select customer_id, sum(amount) as s from orders where status = 'completed' "
+        "and ordered_at >= '2026-01-01' and ordered_at < '2026-11-16' group by 1",
+    ).set_index("customer_id")["s"]
+    sample = targets.head(20)
+    assert np.allclose(sample["spend_this_year"].astype(float), spend.reindex(sample["customer_id"]).astype(float))
+    points = membership.points_summary(con, f)
+    balance = points[points["entry_type"] == "balance"]["points"].sum()
+    assert balance == db.scalar(con, "select sum(points) from points_ledger")
+    with pytest.raises(ValueError, match="three increasing numbers"):
+        membership.tier_thresholds({"CRM_TIER_THRESHOLDS": "5,1,3"})
