@@ -312,8 +312,17 @@ def _url_value(name: str, parse: Callable[[str | None], Any]) -> Any:
     return st.session_state[key]
 
 
-def _commit(name: str) -> None:
-    st.session_state[f"f_{name}"] = st.session_state[f"w_{name}"]
+def widget_key(name: str) -> str:
+    """A widget's own key, per language: its labels are translated, and Streamlit keeps a
+    widget's state by label, so a language switch must create a fresh widget from the
+    committed value (f_<name>) rather than let the old one send back a label it no longer has."""
+    return f"w_{name}" if name == "lang" else f"w_{name}_{lang()}"
+
+
+def _commit(name: str, valid: Callable[[Any], bool] | None = None) -> None:
+    value = st.session_state.get(widget_key(name))
+    if valid is None or valid(value):
+        st.session_state[f"f_{name}"] = value
 
 
 def _write_url(name: str, value: str | None) -> None:
@@ -362,7 +371,8 @@ _LIST_FILTERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 def _reset_filters() -> None:
     for name in ("as_of", "period", "segment", *(f[0] for f in _LIST_FILTERS)):
         st.session_state.pop(f"f_{name}", None)
-        st.session_state.pop(f"w_{name}", None)
+        for code in i18n.LANGUAGES:
+            st.session_state.pop(f"w_{name}_{code}", None)
         if name in st.query_params:
             del st.query_params[name]
 
@@ -398,9 +408,9 @@ def sidebar_filters() -> Filters:
         value=as_of,
         min_value=first_day,
         max_value=last_day,
-        key="w_as_of",
+        key=widget_key("as_of"),
         on_change=_commit,
-        args=("as_of",),
+        args=("as_of", lambda d: isinstance(d, date) and first_day <= d <= last_day),
         help=t("filters.as_of_help"),
         format="YYYY-MM-DD",
     )
@@ -410,9 +420,9 @@ def sidebar_filters() -> Filters:
         list(PERIOD_DAYS),
         index=list(PERIOD_DAYS).index(period),
         format_func=_period_label(lang()),
-        key="w_period",
+        key=widget_key("period"),
         on_change=_commit,
-        args=("period",),
+        args=("period", lambda n: n in PERIOD_DAYS),
     )
     chosen: dict[str, tuple[str, ...]] = {}
     for name, key, kind, allowed in _LIST_FILTERS:
@@ -423,9 +433,9 @@ def sidebar_filters() -> Filters:
             default=value,
             format_func=_code_label(kind, lang()),
             placeholder=t("filters.all"),
-            key=f"w_{name}",
+            key=widget_key(name),
             on_change=_commit,
-            args=(name,),
+            args=(name, lambda values, allowed=allowed: isinstance(values, list) and set(values) <= set(allowed)),
         )
         chosen[name] = tuple(v for v in allowed if v in st.session_state[f"f_{name}"])
         _write_url(name, ",".join(chosen[name]) or None)
@@ -437,23 +447,23 @@ def sidebar_filters() -> Filters:
     segment_id = _url_value("segment", parse_segment)
     if "_select_segment" in st.session_state:  # chosen by a page in the previous run
         segment_id = st.session_state["f_segment"] = st.session_state.pop("_select_segment")
-        st.session_state["w_segment"] = segment_id
+        st.session_state[widget_key("segment")] = segment_id
     if segment_id not in saved:
         segment_id = st.session_state["f_segment"] = None
-    if st.session_state.get("w_segment", None) not in saved:
-        st.session_state.pop("w_segment", None)
+    if st.session_state.get(widget_key("segment"), None) not in saved:
+        st.session_state.pop(widget_key("segment"), None)
     options: list[Any] = [None, *saved]
     names: dict[Any, str] = {None: t("filters.all"), **{k: v.name for k, v in saved.items()}}
     # the widget keeps its own state once drawn; an index is only for its first appearance
-    first: dict[str, Any] = {} if "w_segment" in st.session_state else {"index": options.index(segment_id)}
+    first: dict[str, Any] = {} if widget_key("segment") in st.session_state else {"index": options.index(segment_id)}
     sb.selectbox(
         t("filters.segment"),
         options,
         **first,
         format_func=names.__getitem__,
-        key="w_segment",
+        key=widget_key("segment"),
         on_change=_commit,
-        args=("segment",),
+        args=("segment", lambda v: v is None or v in saved),
         help=t("filters.segment_help"),
     )
     segment_id = st.session_state["f_segment"]
@@ -504,9 +514,9 @@ def url_selectbox(
         options,
         index=options.index(value),
         format_func=labels.__getitem__,
-        key=f"w_{name}",
+        key=widget_key(name),
         on_change=_commit,
-        args=(name,),
+        args=(name, lambda v: v in options),
     )
     value = st.session_state[f"f_{name}"]
     _write_url(name, None if value == default else str(value))

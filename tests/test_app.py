@@ -89,7 +89,7 @@ def test_url_reproduces_the_view(app: AppTest, s_db: Path) -> None:
     finally:
         c.close()
     assert metric(app, "销售额") == formatting.money(kpis.at["current", "revenue"], "¥", "zh")
-    assert app.multiselect(key="w_region").value == ["east", "north"]
+    assert app.multiselect(key="w_region_zh").value == ["east", "north"]
     assert app.session_state["f_period"] == 90
 
 
@@ -103,7 +103,7 @@ def test_a_filter_changes_the_figures(app: AppTest, s_db: Path, monkeypatch: pyt
     gold.run()
     assert not gold.exception
     assert metric(gold, "Revenue") != before
-    assert gold.multiselect(key="w_tier").value == ["gold"]
+    assert gold.multiselect(key="w_tier_en").value == ["gold"]
 
 
 def test_bad_url_values_are_ignored(app: AppTest) -> None:
@@ -112,7 +112,7 @@ def test_bad_url_values_are_ignored(app: AppTest) -> None:
     app.query_params["period"] = "-1"
     app.run()
     assert not app.exception
-    assert app.multiselect(key="w_region").value == []
+    assert app.multiselect(key="w_region_en").value == []
 
 
 def test_empty_selection_says_so(app: AppTest) -> None:
@@ -242,7 +242,7 @@ def test_build_save_and_apply_a_segment_across_a_restart(
     again.query_params["segment"] = str(saved[0].segment_id)
     again.run()
     assert not again.exception
-    assert again.selectbox(key="w_segment").value == saved[0].segment_id
+    assert again.selectbox(key="w_segment_en").value == saved[0].segment_id
     c = db.connect(s_db)
     try:
         f = Filters(as_of=date(2026, 11, 15), segment=(Condition("value_tier", "in", ("high_value",)),))

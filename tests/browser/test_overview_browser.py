@@ -92,3 +92,20 @@ def test_the_watch_catches_a_request_to_another_host(browser) -> None:  # type: 
     context.close()
     assert watch.foreign_requests == ["http://example.invalid/pixel.png"]
     assert "boom" in watch.console_errors
+
+
+def test_filters_survive_a_language_switch(page: Page, server_url: str) -> None:
+    """Switching language re-creates the translated widgets from the committed filters."""
+    page.goto(f"{server_url}/?period=90&region=east")
+    expect(page.locator("[data-testid=stMetric]")).to_have_count(7, timeout=TIMEOUT)
+    wait_idle(page)
+    page.locator("[data-testid=stRadio]").get_by_text("简体中文", exact=True).click()
+    expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    pick(page, "会员等级", "金卡")
+    expect(page).to_have_url(re.compile(r"tier=gold"), timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"period=90"))
+    expect(page).to_have_url(re.compile(r"region=east"))
+    period = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first
+    expect(period).to_have_value("最近 90 天")
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
