@@ -102,6 +102,22 @@ def dissolved_age(con: duckdb.DuckDBPyConnection, filters: Filters, rules: Stage
     return _run(con, "lifecycle_dissolved_age", filters, rules)
 
 
+def _list_params(
+    filters: Filters, stage: str, from_stage: str, from_date: date | None, breakdown_value: str
+) -> dict[str, Any]:
+    """The drill-down selection, checked: one stage now, optionally coming from `from_stage`."""
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
+    if from_stage and from_stage not in (*STAGES, "not_yet_known"):
+        raise ValueError(f"from_stage must be empty or one of {STAGES}, got {from_stage!r}")
+    return {
+        "stage": stage,
+        "from_stage": from_stage,
+        "from_date": from_date or filters.as_of,
+        "breakdown_value": breakdown_value,
+    }
+
+
 def stage_customers(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -117,10 +133,7 @@ def stage_customers(
 ) -> pd.DataFrame:
     """The drill-down list: customers in `stage` at the snapshot (optionally coming from
     `from_stage` at `from_date`, optionally in one breakdown value), sorted and paged."""
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
-    if from_stage and from_stage not in (*STAGES, "not_yet_known"):
-        raise ValueError(f"from_stage must be empty or one of {STAGES}, got {from_stage!r}")
+    selection = _list_params(filters, stage, from_stage, from_date, breakdown_value)
     if sort not in LIST_SORTS:
         raise ValueError(f"sort must be one of {LIST_SORTS}, got {sort!r}")
     direction = "desc" if descending else "asc"
@@ -129,18 +142,7 @@ def stage_customers(
         db.load_sql("lifecycle_customers")
         + f'\norder by "{sort}" {direction} nulls last, customer_id{page}'  # allow-listed above
     )
-    return _run(
-        con,
-        sql,
-        filters,
-        rules,
-        stage=stage,
-        from_stage=from_stage,
-        from_date=from_date or filters.as_of,
-        breakdown_value=breakdown_value,
-        limit=limit or 0,
-        offset=offset,
-    )
+    return _run(con, sql, filters, rules, **selection, limit=limit or 0, offset=offset)
 
 
 def stage_customer_count(
@@ -153,17 +155,8 @@ def stage_customer_count(
     breakdown_value: str = "",
 ) -> int:
     sql = "select count(*) from (" + db.load_sql("lifecycle_customers") + ") as listed"
-    frame = _run(
-        con,
-        sql,
-        filters,
-        rules,
-        stage=stage,
-        from_stage=from_stage,
-        from_date=from_date or filters.as_of,
-        breakdown_value=breakdown_value,
-    )
-    return int(frame.iat[0, 0])
+    selection = _list_params(filters, stage, from_stage, from_date, breakdown_value)
+    return int(_run(con, sql, filters, rules, **selection).iat[0, 0])
 
 
 def cohort_retention(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = "signup") -> pd.DataFrame:
