@@ -48,9 +48,20 @@ def delta(column: str) -> str | None:
     return None if change is None else f"{change * 100:+.1f}%"
 
 
+# where each KPI is explained in depth
+EXPLAINED_BY = {
+    "customers": ("pages/segments.py", "nav.segments"),
+    "active_customers": ("pages/lifecycle.py", "nav.lifecycle"),
+    "new_customers": ("pages/lifecycle.py", "nav.lifecycle"),
+    "revenue": ("pages/segments.py", "nav.segments"),
+    "count_orders": ("pages/retention.py", "nav.retention"),
+    "avg_order_value": ("pages/segments.py", "nav.segments"),
+    "repeat_purchase_rate": ("pages/retention.py", "nav.retention"),
+}
 rows = (KPI_COLUMNS[:4], KPI_COLUMNS[4:])
 for row in rows:
     for col, column in zip(st.columns(4), row, strict=False):
+        target, nav_key = EXPLAINED_BY[column]
         col.metric(
             ui.t(f"kpi.{column}"),
             shown(column, current[column]),
@@ -59,6 +70,7 @@ for row in rows:
             help=ui.t(f"kpi.{column}_help"),
             border=True,
         )
+        col.page_link(target, label=ui.t("overview.explore", page=ui.t(nav_key)))
 ui.explain("overview.kpi_definitions", "overview_kpis")
 
 if current["active_customers"] == 0:
