@@ -104,6 +104,22 @@ with st.form("save_segment", clear_on_submit=True):
                 st.rerun()  # the sidebar and the URL show the new segment
 
 # -- saved segments ------------------------------------------------------------------------------
+LABEL_KINDS = {field: kind for field, kind, _ in CODE_FIELDS}
+
+
+def describe(c: Condition) -> str:
+    """One condition in words, with its codes translated (names stay plain text)."""
+    if c.op == "in":
+        kind = LABEL_KINDS.get(c.field)
+        values = ", ".join(ui.label(kind, v) if kind else str(v) for v in c.values)
+    elif c.op == "between":
+        low, high = c.values
+        values = f"{'' if low is None else f'{low:,.0f}'} – {'' if high is None else f'{high:,.0f}'}"
+    else:
+        values = ui.t("builder.yes") if c.values[0] else ui.t("builder.no")
+    return f"{ui.t(f'builder.field.{c.field}')}: {values}"
+
+
 st.subheader(ui.t("builder.saved_title"))
 saved = ui.saved_segments()
 if not saved:
@@ -111,12 +127,7 @@ if not saved:
 for seg in saved:
     row = st.columns([3, 5, 2, 1])
     row[0].text(seg.name)  # plain text: a name is data, never markup
-    row[1].caption(
-        "; ".join(
-            f"{ui.t('builder.field.' + c.field)}: " + ", ".join(str(v) if v is not None else "…" for v in c.values)
-            for c in seg.conditions
-        )
-    )
+    row[1].caption("; ".join(describe(c) for c in seg.conditions))
     with row[2].popover(ui.t("builder.rename")):
         new_name = st.text_input(ui.t("builder.new_name"), value=seg.name, key=f"rn_{seg.segment_id}")
         if st.button(ui.t("builder.rename"), key=f"rb_{seg.segment_id}"):
@@ -125,7 +136,7 @@ for seg in saved:
                 st.rerun()
             except ValueError as exc:
                 st.error(ui.t("builder.save_failed", reason=str(exc)))
-    if row[3].button("🗑", key=f"del_{seg.segment_id}", help=ui.t("builder.delete")):
+    if row[3].button(ui.t("builder.delete"), key=f"del_{seg.segment_id}"):
         ui.delete_segment(seg.segment_id)
         st.rerun()
 
