@@ -51,6 +51,8 @@ class Field:
 FIELDS: dict[str, Field] = {
     "value_tier": Field("value_tier", "in", (*VALUE_TIERS, "no_purchase")),
     "rfm_segment": Field("rfm_segment", "in", (*RFM_SEGMENTS, "no_purchase")),
+    "r_score": Field("r_score", "in", ("1", "2", "3", "4", "5")),
+    "f_score": Field("f_score", "in", ("1", "2", "3", "4", "5")),
     "membership_tier": Field("membership_tier", "in", contract.TIERS),
     "lifecycle_stage": Field("lifecycle_stage", "in", STAGES),
     "region": Field("region", "in", contract.REGIONS),

@@ -6,8 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import charts, ui
+from crm_core import charts, segments, ui
 from crm_core import formatting as fmt
+from crm_core.filters import Condition
 from crm_core.segments import LOOKBACK_DAYS, RFM_SEGMENTS, VALUE_TIERS
 
 filters = ui.current_filters()
@@ -89,6 +90,29 @@ with right:
     )
     tree.update_layout(title=ui.t("segments.treemap_chart", n=lookback), height=400)
     ui.chart(tree, key="rfm_treemap")
+with st.expander(ui.t("segments.cell_list")):
+    g1, g2 = st.columns(2)
+    r_pick = g1.selectbox(ui.t("segments.r_axis"), ["5", "4", "3", "2", "1"], key="cell_r")
+    f_pick = g2.selectbox(ui.t("segments.f_axis"), ["1", "2", "3", "4", "5"], key="cell_f")
+    cell_filters = ui.with_segment(
+        filters, (*filters.segment, Condition("r_score", "in", (r_pick,)), Condition("f_score", "in", (f_pick,)))
+    )
+    cell_n = int(ui.segment_count(cell_filters).iloc[0]["customers"])
+    st.caption(ui.t("segments.cell_list_caption", n=fmt.integer(cell_n, lang), r=r_pick, f=f_pick))
+    st.dataframe(
+        ui.customer_table(ui.segment_customers(cell_filters, "monetary", True, 200, 0)),
+        hide_index=True,
+        width="stretch",
+    )
+    if cell_n:
+        st.download_button(
+            ui.t("builder.export_csv"),
+            data=lambda: segments.export_bytes(ui.segment_customers(cell_filters, "monetary", True, None, 0), "csv"),
+            file_name=f"rfm_R{r_pick}_F{f_pick}_{filters.as_of.isoformat()}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="cell_export",
+        )
 ui.explain("segments.rfm_definition", "rfm_grid", "segment_summary")
 
 # -- value and membership tiers ------------------------------------------------------------------
@@ -297,4 +321,13 @@ if len(month_ends) >= 2:
     cell = cell[cell["customer_id"].isin(ids)]
     st.caption(ui.t("segments.cell_caption", n=fmt.integer(len(ids), lang)))
     st.dataframe(ui.customer_table(cell.head(200)), hide_index=True, width="stretch")
+    if len(cell):
+        st.download_button(
+            ui.t("builder.export_csv"),
+            data=segments.export_bytes(cell, "csv"),
+            file_name=f"migration_{from_date.isoformat()}_{to_date.isoformat()}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="migration_export",
+        )
     ui.explain("segments.migration_definition", "rfm_scores")

@@ -207,3 +207,13 @@ def test_upgrade_targets_and_points(con: duckdb.DuckDBPyConnection) -> None:
     assert balance == db.scalar(con, "select sum(points) from points_ledger")
     with pytest.raises(ValueError, match="three increasing numbers"):
         membership.tier_thresholds({"CRM_TIER_THRESHOLDS": "5,1,3"})
+
+
+def test_every_grid_cell_lists_its_customers(con: duckdb.DuckDBPyConnection) -> None:
+    f = Filters(as_of=AS_OF, regions=("east",))
+    grid = segments.rfm_grid(con, f)
+    for row in grid.sample(6, random_state=2).itertuples():
+        cell = (Condition("r_score", "in", (str(row.r_score),)), Condition("f_score", "in", (str(row.f_score),)))
+        listed = segments.segment_customers(con, Filters(as_of=AS_OF, regions=("east",), segment=cell), limit=None)
+        assert len(listed) == row.customers
+        assert listed["monetary"].sum() == pytest.approx(float(row.revenue))

@@ -26,6 +26,8 @@ segment_base as (
         coalesce(spells.membership_tier, 'normal') as membership_tier,
         coalesce(rfm_scored.value_tier, 'no_purchase') as value_tier,
         coalesce(rfm_scored.rfm_segment, 'no_purchase') as rfm_segment,
+        coalesce(cast(rfm_scored.r_score as varchar), 'none') as r_score,
+        coalesce(cast(rfm_scored.f_score as varchar), 'none') as f_score,
         coalesce(rfm_scored.monetary, 0) as monetary,
         coalesce(rfm_scored.frequency, 0) as frequency,
         rfm_scored.recency_days as days_since_last_order,
