@@ -18,7 +18,7 @@ import pandas as pd
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-_INCLUDE = re.compile(r"^[ \t]*--[ \t]*@include[ \t]+([a-z_]+)[ \t]*$", re.MULTILINE)
+_INCLUDE = re.compile(r"^([ \t]*)--[ \t]*@include[ \t]+([a-z_]+)[ \t]*$", re.MULTILINE)
 
 
 @lru_cache(maxsize=256)
@@ -30,7 +30,10 @@ def load_sql(name: str, folder: str = "queries") -> str:
     if not path.exists():
         raise ValueError(f"no such query: {folder}/{name}.sql")
     text = path.read_text(encoding="utf-8")
-    return _INCLUDE.sub(lambda m: load_sql(m.group(1), "snippets").strip(), text)
+    return _INCLUDE.sub(
+        lambda m: "\n".join(m.group(1) + line for line in load_sql(m.group(2), "snippets").strip().splitlines()),
+        text,
+    )
 
 
 def connect(path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:

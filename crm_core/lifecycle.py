@@ -165,6 +165,31 @@ def cohort_retention(con: duckdb.DuckDBPyConnection, filters: Filters, basis: st
     return segments.run_filtered(con, "cohort_retention", filters, basis=basis)
 
 
+def cohort_customers(
+    con: duckdb.DuckDBPyConnection, filters: Filters, basis: str, cohort_month: date, months_since: int
+) -> pd.DataFrame:
+    """The customers of one cohort cell (the drill-down of the retention matrix)."""
+    if basis not in COHORT_BASES:
+        raise ValueError(f"basis must be one of {COHORT_BASES}, got {basis!r}")
+    return segments.run_filtered(
+        con, "cohort_customers", filters, basis=basis, cohort_month=cohort_month, months_since=int(months_since)
+    )
+
+
+CART_DIMENSIONS: tuple[str, ...] = ("all", "channel", "device", "membership_tier")
+
+
+def abandoned_cart_customers(
+    con: duckdb.DuckDBPyConnection, filters: Filters, dimension: str = "all", dimension_value: str = ""
+) -> pd.DataFrame:
+    """Customers with an abandoned cart in the period (optionally in one channel, device or tier)."""
+    if dimension not in CART_DIMENSIONS:
+        raise ValueError(f"dimension must be one of {CART_DIMENSIONS}, got {dimension!r}")
+    return segments.run_filtered(
+        con, "abandoned_cart_customers", filters, dimension=dimension, dimension_value=dimension_value
+    )
+
+
 def cart_abandonment_by(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Cart sessions of the period, overall ('all') and by channel, device and membership tier."""
     return segments.run_filtered(con, "cart_abandonment_by", filters)

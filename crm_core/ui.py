@@ -111,6 +111,8 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "cohort_retention": lifecycle.cohort_retention,
     "cart_abandonment_by": lifecycle.cart_abandonment_by,
     "cart_abandonment_trend": lifecycle.cart_abandonment_trend,
+    "cohort_customers": lifecycle.cohort_customers,
+    "abandoned_cart_customers": lifecycle.abandoned_cart_customers,
     "rfm_grid": segments.rfm_grid,
     "segment_summary": segments.segment_summary,
     "segment_profile": segments.segment_profile,
@@ -190,6 +192,14 @@ def cohort_retention(filters: Filters, basis: str) -> pd.DataFrame:
 
 def cart_abandonment_by(filters: Filters) -> pd.DataFrame:
     return _query("cart_abandonment_by", filters)
+
+
+def cohort_customers(filters: Filters, basis: str, cohort_month: date, months_since: int) -> pd.DataFrame:
+    return _query("cohort_customers", filters, basis, cohort_month, months_since)
+
+
+def abandoned_cart_customers(filters: Filters, dimension: str, dimension_value: str) -> pd.DataFrame:
+    return _query("abandoned_cart_customers", filters, dimension, dimension_value)
 
 
 def cart_abandonment_trend(filters: Filters) -> pd.DataFrame:
@@ -612,6 +622,22 @@ def customer_table(frame: pd.DataFrame) -> pd.DataFrame:
             shown[column] = [label(kind, v) for v in shown[column]]
     shown.columns = [t(f"builder.col.{c}") for c in shown.columns]
     return shown
+
+
+def customer_list_section(frame: pd.DataFrame, caption: str, file_stem: str, key: str) -> None:
+    """A drill-down: the count, the first 200 rows masked on screen, and the whole list as CSV."""
+    st.caption(caption)
+    st.dataframe(customer_table(frame.head(200)), hide_index=True, width="stretch")
+    if len(frame):
+        st.download_button(
+            t("builder.export_csv"),
+            data=lambda: segments.export_bytes(frame, "csv"),
+            file_name=f"{file_stem}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=key,
+            help=t("lifecycle.download_help"),
+        )
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

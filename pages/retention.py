@@ -82,6 +82,26 @@ else:
         yaxis_tickformat=".0%" if metric == "share_active" else ",.0f",
     )
     ui.chart(lines, key="cohort_lines")
+if not cells.empty:
+    with st.expander(ui.t("retention.cohort_list")):
+        months = list(matrix.index)
+        k1, k2 = st.columns(2)
+        cohort_month = k1.selectbox(
+            ui.t(f"retention.basis_{basis}"),
+            months,
+            index=len(months) - 1,
+            format_func=ui.fixed_labels(lambda m: f"{pd.Timestamp(m):%Y-%m}", months),
+            key="cohort_pick",
+        )
+        available = sorted(int(c) for c in matrix.loc[cohort_month].dropna().index)
+        months_since = k2.selectbox(ui.t("retention.months_since"), available, key="cohort_months_since")
+        members = ui.cohort_customers(filters, basis, pd.Timestamp(cohort_month).date(), int(months_since))
+        ui.customer_list_section(
+            members,
+            ui.t("retention.cohort_list_caption", n=fmt.integer(len(members), lang)),
+            f"cohort_{pd.Timestamp(cohort_month):%Y-%m}_month_{months_since}",
+            "cohort_export",
+        )
 ui.explain("retention.cohort_definition", "cohort_retention")
 
 # -- cart abandonment --------------------------------------------------------------------------
@@ -163,4 +183,24 @@ else:
         border=True,
     )
     st.caption(ui.t("retention.what_if_caption", rate=fmt.percent(w["rate"]), new_rate=fmt.percent(w["new_rate"])))
+    with st.expander(ui.t("retention.cart_list")):
+        options = [("all", "")] + [
+            (d, v) for d, v in zip(by["dimension"], by["dimension_value"], strict=True) if d != "all"
+        ]
+        kinds = {"channel": "sales_channel", "device": "device", "membership_tier": "tier"}
+        choice = st.selectbox(
+            ui.t("retention.cart_list_of"),
+            options,
+            format_func=ui.fixed_labels(
+                lambda o: ui.t("lifecycle.all_customers") if o[0] == "all" else ui.label(kinds[o[0]], o[1]), options
+            ),
+            key="cart_pick",
+        )
+        leavers = ui.abandoned_cart_customers(filters, choice[0], choice[1])
+        ui.customer_list_section(
+            leavers,
+            ui.t("retention.cart_list_caption", n=fmt.integer(len(leavers), lang)),
+            f"abandoned_carts_{filters.as_of.isoformat()}",
+            "cart_export",
+        )
 ui.explain("retention.cart_definition", "cart_abandonment_by", "cart_abandonment_trend")

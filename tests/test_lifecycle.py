@@ -178,3 +178,18 @@ def test_rules_are_validated() -> None:
         StageRules(dissolution_days=181)
     with pytest.raises(ValueError, match="breakdown must be one of"):
         StageRules(breakdown="city; drop table x")
+
+
+def test_cohort_and_cart_drill_downs_match_their_cells(con: duckdb.DuckDBPyConnection) -> None:
+    f = Filters(as_of=AS_OF)
+    cells = lifecycle.cohort_retention(con, f, "signup").set_index(["cohort_month", "months_since"])
+    for (cohort, months), row in cells.sample(5, random_state=3).iterrows():
+        listed = lifecycle.cohort_customers(con, f, "signup", cohort.date(), int(months))
+        assert len(listed) == row["active_customers"]
+    by = lifecycle.cart_abandonment_by(con, f).set_index(["dimension", "dimension_value"])
+    web = lifecycle.abandoned_cart_customers(con, f, "channel", "web")
+    assert web["abandoned_carts"].sum() == by.loc[("channel", "web"), "abandoned_carts"]
+    everyone = lifecycle.abandoned_cart_customers(con, f)
+    assert everyone["abandoned_carts"].sum() == by.loc[("all", "all"), "abandoned_carts"]
+    with pytest.raises(ValueError, match="dimension must be one of"):
+        lifecycle.abandoned_cart_customers(con, f, "city")
