@@ -16,9 +16,9 @@ silver, gold, diamond = tier_thresholds()
 st.caption(
     ui.t(
         "membership.subtitle",
-        silver=fmt.money(silver, currency, lang, exact=True),
-        gold=fmt.money(gold, currency, lang, exact=True),
-        diamond=fmt.money(diamond, currency, lang, exact=True),
+        silver=f"{currency}{silver:,.0f}",
+        gold=f"{currency}{gold:,.0f}",
+        diamond=f"{currency}{diamond:,.0f}",
     )
 )
 moves = ui.membership_movement(filters)
