@@ -624,14 +624,21 @@ def customer_table(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def customer_list_section(frame: pd.DataFrame, caption: str, file_stem: str, key: str) -> None:
-    """A drill-down: the count, the first 200 rows masked on screen, and the whole list as CSV."""
+def customer_list_section(
+    frame: pd.DataFrame,
+    caption: str,
+    file_stem: str,
+    key: str,
+    full: Callable[[], pd.DataFrame] | None = None,
+) -> None:
+    """A drill-down: the count, the first 200 rows masked on screen, and the whole list as CSV
+    (from `full()` when the frame shown is only the first page; fetched when the user clicks)."""
     st.caption(caption)
     st.dataframe(customer_table(frame.head(200)), hide_index=True, width="stretch")
     if len(frame):
         st.download_button(
             t("builder.export_csv"),
-            data=lambda: segments.export_bytes(frame, "csv"),
+            data=lambda: segments.export_bytes(full() if full is not None else frame, "csv"),
             file_name=f"{file_stem}.csv",
             mime="text/csv",
             on_click="ignore",

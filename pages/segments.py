@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import charts, segments, ui
+from crm_core import charts, ui
 from crm_core import formatting as fmt
 from crm_core.filters import Condition
 from crm_core.segments import LOOKBACK_DAYS, RFM_SEGMENTS, VALUE_TIERS
@@ -98,21 +98,13 @@ with st.expander(ui.t("segments.cell_list")):
         filters, (*filters.segment, Condition("r_score", "in", (r_pick,)), Condition("f_score", "in", (f_pick,)))
     )
     cell_n = int(ui.segment_count(cell_filters).iloc[0]["customers"])
-    st.caption(ui.t("segments.cell_list_caption", n=fmt.integer(cell_n, lang), r=r_pick, f=f_pick))
-    st.dataframe(
-        ui.customer_table(ui.segment_customers(cell_filters, "monetary", True, 200, 0)),
-        hide_index=True,
-        width="stretch",
+    ui.customer_list_section(
+        ui.segment_customers(cell_filters, "monetary", True, 200, 0),
+        ui.t("segments.cell_list_caption", n=fmt.integer(cell_n, lang), r=r_pick, f=f_pick),
+        f"rfm_R{r_pick}_F{f_pick}_{filters.as_of.isoformat()}",
+        "cell_export",
+        full=lambda: ui.segment_customers(cell_filters, "monetary", True, None, 0),
     )
-    if cell_n:
-        st.download_button(
-            ui.t("builder.export_csv"),
-            data=lambda: segments.export_bytes(ui.segment_customers(cell_filters, "monetary", True, None, 0), "csv"),
-            file_name=f"rfm_R{r_pick}_F{f_pick}_{filters.as_of.isoformat()}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="cell_export",
-        )
 ui.explain("segments.rfm_definition", "rfm_grid", "segment_summary")
 
 # -- value and membership tiers ------------------------------------------------------------------
@@ -319,15 +311,10 @@ if len(month_ends) >= 2:
     ids = set(moves[(moves[src] == cell_from) & (moves[dst] == cell_to)]["customer_id"])
     cell = ui.segment_customers(filters, "monetary", True, None, 0)
     cell = cell[cell["customer_id"].isin(ids)]
-    st.caption(ui.t("segments.cell_caption", n=fmt.integer(len(ids), lang)))
-    st.dataframe(ui.customer_table(cell.head(200)), hide_index=True, width="stretch")
-    if len(cell):
-        st.download_button(
-            ui.t("builder.export_csv"),
-            data=segments.export_bytes(cell, "csv"),
-            file_name=f"migration_{from_date.isoformat()}_{to_date.isoformat()}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="migration_export",
-        )
+    ui.customer_list_section(
+        cell,
+        ui.t("segments.cell_caption", n=fmt.integer(len(ids), lang)),
+        f"migration_{from_date.isoformat()}_{to_date.isoformat()}",
+        "migration_export",
+    )
     ui.explain("segments.migration_definition", "rfm_scores")
