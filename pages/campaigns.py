@@ -385,24 +385,19 @@ st.caption(
 st.subheader(ui.t("campaigns.effect_title"))
 e1, e2 = st.columns([1, 2])
 with e1:
-    opened = int(row["count_opened"])
-    clicked = int(row["count_clicked"])
-    st.metric(
-        ui.t("campaigns.opened_not_clicked"),
-        fmt.integer(row["count_opened_not_clicked"], lang),
-        delta=fmt.percent(row["count_opened_not_clicked"] / opened, 1) if opened else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    st.metric(
-        ui.t("campaigns.clicked_not_converted"),
-        fmt.integer(row["count_clicked_not_converted"], lang),
-        delta=fmt.percent(row["count_clicked_not_converted"] / clicked, 1) if clicked else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
+    # each count with its share of the step before it (opened, clicked)
+    for key, count, base in (
+        ("opened_not_clicked", row["count_opened_not_clicked"], int(row["count_opened"])),
+        ("clicked_not_converted", row["count_clicked_not_converted"], int(row["count_clicked"])),
+    ):
+        st.metric(
+            ui.t(f"campaigns.{key}"),
+            fmt.integer(count, lang),
+            delta=fmt.percent(count / base, 1) if base else None,
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
 with e2:
     follow = followup_spend(row)
     after = go.Figure(

@@ -191,24 +191,16 @@ if len(present) >= 2:
         b = prof_b[prof_b["dimension"] == dimension].set_index("dimension_value")["share"]
         values = sorted(set(a.index) | set(b.index), key=lambda v: -(a.get(v, 0) + b.get(v, 0)))
         fig = go.Figure()
-        fig.add_trace(
-            go.Bar(
-                y=[ui.label(kind, v) for v in values],
-                x=[a.get(v, 0) for v in values],
-                orientation="h",
-                name=ui.label("rfm_segment", seg_a),
-                marker_color=charts.PALETTE[0],
+        for i, (seg, shares) in enumerate(((seg_a, a), (seg_b, b))):
+            fig.add_trace(
+                go.Bar(
+                    y=[ui.label(kind, v) for v in values],
+                    x=[shares.get(v, 0) for v in values],
+                    orientation="h",
+                    name=ui.label("rfm_segment", seg),
+                    marker_color=charts.PALETTE[i],
+                )
             )
-        )
-        fig.add_trace(
-            go.Bar(
-                y=[ui.label(kind, v) for v in values],
-                x=[b.get(v, 0) for v in values],
-                orientation="h",
-                name=ui.label("rfm_segment", seg_b),
-                marker_color=charts.PALETTE[1],
-            )
-        )
         fig.update_layout(
             title=ui.t(f"segments.profile_dim.{dimension}"),
             barmode="group",
