@@ -28,12 +28,25 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-@cache
-def catalogue(lang: str) -> dict[str, str]:
+def catalogue_files(lang: str) -> list[Path]:
+    """`en.toml` plus one file per feature (`en.clv.toml`, ...), so features don't share a file."""
     if lang not in _FILES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(_FILES)}")
-    with open(_DIR / _FILES[lang], "rb") as fh:
-        return _flatten(tomllib.load(fh))
+    main = _DIR / _FILES[lang]
+    return [main, *sorted(_DIR.glob(f"{main.stem}.*.toml"))]
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for path in catalogue_files(lang):
+        with open(path, "rb") as fh:
+            part = _flatten(tomllib.load(fh))
+        clash = sorted(set(part) & set(out))
+        if clash:
+            raise ValueError(f"{path.name} repeats keys already defined: {', '.join(clash[:5])}")
+        out.update(part)
+    return out
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:

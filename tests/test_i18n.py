@@ -67,3 +67,13 @@ def test_formatting() -> None:
     assert formatting.change(110, 100) == pytest.approx(0.1)
     assert formatting.change(5, 0) is None
     assert formatting.money(float("nan"), "¥", "en") == "–"
+
+
+def test_feature_files_are_merged_without_clashes() -> None:
+    for lang in i18n.LANGUAGES:
+        files = i18n.catalogue_files(lang)
+        assert files[0].name in ("en.toml", "zh_CN.toml")
+        assert len({f.name for f in files}) == len(files)
+    en_extra = sorted(f.name.split(".", 1)[1] for f in i18n.catalogue_files("en")[1:])
+    zh_extra = sorted(f.name.split(".", 1)[1] for f in i18n.catalogue_files("zh")[1:])
+    assert en_extra == zh_extra, "every feature file exists in both languages"
