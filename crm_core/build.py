@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -52,6 +53,7 @@ PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)
 
 RFM_LOOKBACK_DAYS = 365
 Progress = Callable[[float, str], None]
+T = TypeVar("T")
 
 
 class BuildError(Exception):
@@ -117,8 +119,12 @@ def build_into(
     return report
 
 
-def build(path: str | Path, as_of: date | None = None, progress: Progress = _no_progress) -> BuildReport:
-    """Build a copy of the file at `path` and swap it in atomically."""
+def atomic_update(path: str | Path, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run `work` on a read-write copy of the file at `path`, then swap the copy in.
+
+    Readers keep the old generation until they reopen; if `work` raises, the file is untouched
+    and the copy is removed. Every writer (build, scoring, import) goes through here.
+    """
     src = Path(path)
     if not src.exists():
         raise BuildError(f"{src} does not exist: run `make data` or `python -m sample_data.generate` first")
@@ -128,7 +134,7 @@ def build(path: str | Path, as_of: date | None = None, progress: Progress = _no_
     try:
         con = db.connect(tmp, read_only=False)
         try:
-            report = build_into(con, as_of, progress)
+            result = work(con)
             con.execute("checkpoint")
         finally:
             con.close()
@@ -137,7 +143,12 @@ def build(path: str | Path, as_of: date | None = None, progress: Progress = _no_
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
         raise
-    return report
+    return result
+
+
+def build(path: str | Path, as_of: date | None = None, progress: Progress = _no_progress) -> BuildReport:
+    """Build a copy of the file at `path` and swap it in atomically."""
+    return atomic_update(path, lambda con: build_into(con, as_of, progress))
 
 
 def as_of_of(con: duckdb.DuckDBPyConnection) -> date:
