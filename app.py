@@ -22,6 +22,7 @@ page = st.navigation(
         st.Page("pages/lifecycle.py", title=ui.t("nav.lifecycle"), url_path="lifecycle"),
         st.Page("pages/retention.py", title=ui.t("nav.retention"), url_path="retention"),
         st.Page("pages/campaigns.py", title=ui.t("nav.campaigns"), url_path="campaigns"),
+        st.Page("pages/value.py", title=ui.t("nav.value"), url_path="value"),
     ]
 )
 page.run()

@@ -25,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build staging views and marts (atomic swap)")
     b.add_argument("--db", type=Path, required=True)
     b.add_argument("--as-of", type=_date, default=None, help="as-of date (default: the data's last day)")
+    b.add_argument("--no-score", action="store_true", help="skip lifetime-value scoring after the build")
+    c = sub.add_parser("score", help="fit BG/NBD + Gamma-Gamma and store lifetime value scores (atomic swap)")
+    c.add_argument("--db", type=Path, required=True)
+    c.add_argument("--as-of", type=_date, default=None, help="as-of date (default: the build's as-of date)")
+    c.add_argument("--horizon-months", type=int, default=None, help="CLV horizon in months (default 12)")
+    c.add_argument("--discount", type=float, default=None, help="monthly discount rate (default 0.01)")
+    c.add_argument("--holdout-weeks", type=int, default=None, help="validation holdout in weeks (default 26)")
     s = sub.add_parser("stats", help="print a JSON summary of the raw data")
     s.add_argument("--db", type=Path, required=True)
     e = sub.add_parser("export", help="export a saved segment's customers with their contact details")
@@ -41,14 +48,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\r[{fraction:4.0%}] {step:<28}", end="", file=sys.stderr, flush=True)
 
         try:
-            report = build_mod.build(args.db, args.as_of, show)
+            report = build_mod.build(args.db, args.as_of, show, score=not args.no_score)
         except build_mod.BuildError as exc:
             print(f"\nerror: {exc}", file=sys.stderr)
             return 2
         print(f"\nbuilt {args.db} as of {report.as_of} in {report.seconds:.1f} s", file=sys.stderr)
         for name, rows in report.mart_rows.items():
             print(f"  {name:<26}{rows:>12,} rows {report.mart_seconds[name]:6.2f} s", file=sys.stderr)
+        if report.score is not None and report.score.status != "ok":
+            print(f"lifetime value not scored: {report.score.message}", file=sys.stderr)
         return 0
+    if args.command == "score":
+        return _score(args)
     if args.command == "stats":
         if not args.db.exists():
             print(f"error: {args.db} does not exist", file=sys.stderr)
@@ -62,6 +73,40 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         return _export(args)
     return 1
+
+
+def _score(args: argparse.Namespace) -> int:
+    from crm_core import clv
+
+    def show(fraction: float, step: str) -> None:
+        print(f"\r[{fraction:4.0%}] {step:<28}", end="", file=sys.stderr, flush=True)
+
+    try:
+        defaults = clv.ScoreSettings()
+        settings = clv.ScoreSettings(
+            horizon_months=args.horizon_months or defaults.horizon_months,
+            monthly_discount=defaults.monthly_discount if args.discount is None else args.discount,
+            holdout_weeks=args.holdout_weeks or defaults.holdout_weeks,
+        )
+        report = clv.score(args.db, args.as_of, settings, show)
+    except (clv.ScoringError, build_mod.BuildError, ValueError) as exc:
+        print(f"\nerror: {exc}; the database was not changed", file=sys.stderr)
+        return 2
+    assert report.fit is not None
+    print(
+        f"\nscored {report.fit.customers:,} customers of {args.db} as of {report.as_of} in {report.seconds:.1f} s",
+        file=sys.stderr,
+    )
+    for name, params in (("BG/NBD (weeks)", report.fit.bgnbd), ("Gamma-Gamma", report.fit.gamma_gamma)):
+        print(f"  {name:<16}" + "  ".join(f"{k}={v:.4g}" for k, v in params.items()), file=sys.stderr)
+    if report.validation:
+        v = report.validation
+        print(
+            f"  holdout {v['holdout_weeks']:.0f} weeks: predicted {v['predicted_total']:,.0f} repeat purchase days, "
+            f"actual {v['actual_total']:,.0f} ({v['relative_error']:+.1%})",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

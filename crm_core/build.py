@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -66,6 +66,7 @@ class BuildReport:
     seconds: float
     mart_rows: dict[str, int] = field(default_factory=dict)
     mart_seconds: dict[str, float] = field(default_factory=dict)
+    score: Any = None  # clv.ScoreReport when scoring ran
 
 
 def _no_progress(fraction: float, message: str) -> None:
@@ -146,9 +147,40 @@ def atomic_update(path: str | Path, work: Callable[[duckdb.DuckDBPyConnection], 
     return result
 
 
-def build(path: str | Path, as_of: date | None = None, progress: Progress = _no_progress) -> BuildReport:
-    """Build a copy of the file at `path` and swap it in atomically."""
-    return atomic_update(path, lambda con: build_into(con, as_of, progress))
+def build(
+    path: str | Path, as_of: date | None = None, progress: Progress = _no_progress, score: bool = True
+) -> BuildReport:
+    """Build a copy of the file at `path` and swap it in atomically.
+
+    With `score` (the default), lifetime-value scoring runs on the same copy after the marts, so
+    readers never see marts and scores of different data; data the models cannot be fitted to
+    leaves the reason in clv_model_fit instead of failing the build.
+    """
+
+    def work(con: duckdb.DuckDBPyConnection) -> BuildReport:
+        share = 0.6 if score else 1.0  # scoring takes about as long as the build at scale M
+        report = build_into(con, as_of, lambda f, step: progress(f * share, step))
+        if score:
+            from crm_core import clv  # imports PyMC-Marketing: only when scoring
+
+            t1 = time.perf_counter()
+            report.score = clv.score_into(
+                con,
+                report.as_of,
+                progress=lambda f, step: progress(share + f * (1 - share), f"clv {step}"),
+                record_failure=True,
+            )
+            report.mart_seconds["customer_clv"] = time.perf_counter() - t1
+            report.mart_rows["customer_clv"] = int(db.scalar(con, "select count(*) from customer_clv"))
+            report.seconds += report.mart_seconds["customer_clv"]
+        else:
+            from crm_core import clv
+
+            for name in clv.SCORE_TABLES:  # scores of other data must not outlive a rebuild
+                con.execute(f"drop table if exists {name}")
+        return report
+
+    return atomic_update(path, work)
 
 
 def as_of_of(con: duckdb.DuckDBPyConnection) -> date:

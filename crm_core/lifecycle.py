@@ -24,6 +24,16 @@ BREAKDOWNS: tuple[str, ...] = ("none", "membership_tier", "acquisition_channel",
 DISSOLUTION_DAYS: tuple[int, ...] = (90, 120, 180, 270, 365)
 COMMITMENT_ORDERS: tuple[int, ...] = (2, 3, 4, 5)
 CONVERSION_DAYS: tuple[int, ...] = (7, 14, 30, 60, 90, 180)
+DISSOLUTION_RULES: tuple[str, ...] = ("days", "p_alive")
+P_ALIVE_BELOW: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5)
+# Bound when the days rule is chosen (the SQL names the parameters either way).
+_UNUSED_BGNBD = {"r": 1.0, "alpha": 1.0, "a": 1.0, "b": 1.0}
+
+
+class NotScoredError(Exception):
+    """The P(alive) rule was asked for on a file without fitted lifetime-value models."""
+
+
 COHORT_BASES: tuple[str, ...] = ("signup", "first_order")
 # Sortable columns of the drill-down list (identifiers: allow-listed, then quoted).
 LIST_SORTS: tuple[str, ...] = (
@@ -44,6 +54,10 @@ class StageRules:
     commitment_orders: int = 3
     conversion_days: int = 30
     breakdown: str = "none"
+    # 'days': dissolved after dissolution_days without an order; 'p_alive': dissolved when the
+    # BG/NBD probability of being active falls below p_alive_below (one-time buyers keep 'days').
+    dissolution_rule: str = "days"
+    p_alive_below: float = 0.3
 
     def __post_init__(self) -> None:
         for name, value, allowed in (
@@ -51,6 +65,8 @@ class StageRules:
             ("commitment_orders", self.commitment_orders, COMMITMENT_ORDERS),
             ("conversion_days", self.conversion_days, CONVERSION_DAYS),
             ("breakdown", self.breakdown, BREAKDOWNS),
+            ("dissolution_rule", self.dissolution_rule, DISSOLUTION_RULES),
+            ("p_alive_below", self.p_alive_below, P_ALIVE_BELOW),
         ):
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
@@ -61,13 +77,30 @@ class StageRules:
             "commitment_orders": self.commitment_orders,
             "conversion_days": self.conversion_days,
             "breakdown": self.breakdown,
+            "dissolution_rule": self.dissolution_rule,
+            "p_alive_below": self.p_alive_below,
         }
 
 
 def _run(
     con: duckdb.DuckDBPyConnection, name_or_sql: str, filters: Filters, rules: StageRules, **extra: Any
 ) -> pd.DataFrame:
-    return segments.run_filtered(con, name_or_sql, filters, **rules.params(), **extra)
+    return segments.run_filtered(con, name_or_sql, filters, **rules.params(), **_bgnbd(con, rules), **extra)
+
+
+def _bgnbd(con: duckdb.DuckDBPyConnection, rules: StageRules) -> dict[str, float]:
+    """The fitted BG/NBD parameters as $bg_* for the P(alive) rule."""
+    params = _UNUSED_BGNBD
+    if rules.dissolution_rule == "p_alive":
+        from crm_core import clv
+
+        fitted = clv.bgnbd_params(con)
+        if fitted is None:
+            raise NotScoredError(
+                "the P(alive) rule needs lifetime-value scores: run `python -m crm_core score --db FILE`"
+            )
+        params = fitted
+    return {f"bg_{k}": v for k, v in params.items()}
 
 
 def snapshots(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[date]:

@@ -26,6 +26,7 @@ from crm_core import (
     build,
     campaigns,
     charts,
+    clv,
     contract,
     db,
     i18n,
@@ -122,6 +123,15 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "membership_movement": membership.membership_movement,
     "points_summary": membership.points_summary,
     "upgrade_targets": membership.upgrade_targets,
+    "clv_fit": lambda con, filters: clv.model_fit(con),
+    "clv_params": lambda con, filters: clv.model_params(con),
+    "clv_validation": lambda con, filters: clv.validation(con),
+    "clv_overview": clv.clv_overview,
+    "clv_distribution": clv.clv_distribution,
+    "clv_by": clv.clv_by,
+    "clv_p_alive_matrix": clv.p_alive_matrix,
+    "clv_at_risk": clv.at_risk_customers,
+    "clv_incremental_value": clv.incremental_value,
 }
 
 
@@ -611,6 +621,7 @@ _CODE_KINDS = {
     "value_tier": "value_tier",
     "rfm_segment": "rfm_segment",
     "lifecycle_stage": "stage",
+    "clv_tier": "clv_tier",
 }
 
 
@@ -659,6 +670,49 @@ def explain(definition_key: str, *queries: str) -> None:
         for name in queries:
             st.caption(f"{t('explain.sql')}: `crm_core/sql/queries/{name}.sql`")
             st.code(db.load_sql(name), language="sql")
+
+
+# --- lifetime value ---
+def clv_fit(filters: Filters) -> pd.DataFrame:
+    return _query("clv_fit", filters)
+
+
+def clv_is_scored(filters: Filters) -> bool:
+    """True when the file holds a successful lifetime-value fit."""
+    fit = clv_fit(filters)
+    return bool(((fit["model"] == "bgnbd") & (fit["status"] == "ok")).any())
+
+
+def clv_params(filters: Filters) -> pd.DataFrame:
+    return _query("clv_params", filters)
+
+
+def clv_validation(filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _query("clv_validation", filters)
+
+
+def clv_overview(filters: Filters) -> pd.DataFrame:
+    return _query("clv_overview", filters)
+
+
+def clv_distribution(filters: Filters) -> pd.DataFrame:
+    return _query("clv_distribution", filters)
+
+
+def clv_by(filters: Filters, breakdown: str) -> pd.DataFrame:
+    return _query("clv_by", filters, breakdown)
+
+
+def clv_p_alive_matrix(filters: Filters) -> pd.DataFrame:
+    return _query("clv_p_alive_matrix", filters)
+
+
+def clv_at_risk(filters: Filters, p_alive_below: float, limit: int | None = 500) -> pd.DataFrame:
+    return _query("clv_at_risk", filters, p_alive_below, limit)
+
+
+def clv_incremental_value(filters: Filters, limit: int | None = 500) -> pd.DataFrame:
+    return _query("clv_incremental_value", filters, limit)
 
 
 def missing_database_screen() -> None:

@@ -14,6 +14,7 @@ from crm_core.lifecycle import (
     CONVERSION_DAYS,
     DISSOLUTION_DAYS,
     LIST_SORTS,
+    P_ALIVE_BELOW,
     STAGES,
     StageRules,
 )
@@ -44,13 +45,20 @@ with controls[0]:
         "breakdown", ui.t("lifecycle.breakdown"), list(BREAKDOWNS), lambda b: ui.label("breakdown", b), "none"
     )
 with controls[1]:
-    dissolution_days = ui.url_selectbox(
+    # "180" = no order for 180 days; "p0.3" = P(alive) below 30 % (offered once the file is scored)
+    dissolve_options = [str(d) for d in DISSOLUTION_DAYS]
+    if ui.clv_is_scored(filters):
+        dissolve_options += [f"p{p}" for p in P_ALIVE_BELOW]
+    dissolve = ui.url_selectbox(
         "dissolve",
-        ui.t("lifecycle.dissolution_days"),
-        list(DISSOLUTION_DAYS),
-        lambda d: ui.t("lifecycle.days", n=d),
-        180,
-        parse=int,
+        ui.t("clv.dissolve_label"),
+        dissolve_options,
+        lambda o: (
+            ui.t("clv.dissolve_p_alive", pct=round(float(o[1:]) * 100))
+            if o.startswith("p")
+            else ui.t("clv.dissolve_days", n=int(o))
+        ),
+        "180",
     )
 with controls[2]:
     commitment_orders = ui.url_selectbox(
@@ -70,7 +78,10 @@ with controls[3]:
         30,
         parse=int,
     )
-rules = StageRules(dissolution_days, commitment_orders, conversion_days, breakdown)
+if dissolve.startswith("p"):
+    rules = StageRules(180, commitment_orders, conversion_days, breakdown, "p_alive", float(dissolve[1:]))
+else:
+    rules = StageRules(int(dissolve), commitment_orders, conversion_days, breakdown)
 snapshots = ui.lifecycle_snapshots(filters)
 if not snapshots:
     st.info(ui.t("lifecycle.no_snapshot"))
@@ -80,7 +91,14 @@ st.caption(
     ui.t(
         "lifecycle.rule",
         snapshot=fmt.day(snapshot, lang),
-        dissolve=dissolution_days,
+        dissolve=rules.dissolution_days,
+        orders=commitment_orders,
+    )
+    if rules.dissolution_rule == "days"
+    else ui.t(
+        "clv.lifecycle_rule",
+        snapshot=fmt.day(snapshot, lang),
+        pct=round(rules.p_alive_below * 100),
         orders=commitment_orders,
     )
 )

@@ -171,7 +171,7 @@ def test_campaign_page_explains_when_no_campaigns_are_loaded(s_db_copy: Path, mo
     c.execute("delete from campaign_sends")
     c.execute("delete from campaigns")
     c.close()
-    build.build(s_db_copy)
+    build.build(s_db_copy, score=False)
     monkeypatch.setenv("CRM_DB", str(s_db_copy))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()

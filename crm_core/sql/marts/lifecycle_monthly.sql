@@ -30,14 +30,23 @@ order_days as (
     select
         customer_id,
         ordered_on,
-        sum(count(*)) over (partition by customer_id order by ordered_on) as cumulative_orders
+        sum(count(*)) over (partition by customer_id order by ordered_on) as cumulative_orders,
+        row_number() over (partition by customer_id order by ordered_on) as cumulative_purchase_days,
+        min(ordered_on) over (partition by customer_id) as first_ordered_on
     from order_facts
     where is_completed
     group by customer_id, ordered_on
 ),
 
 at_snapshot as (
-    select grid.customer_id, grid.snapshot_date, grid.year_before_date, order_days.ordered_on, order_days.cumulative_orders
+    select
+        grid.customer_id,
+        grid.snapshot_date,
+        grid.year_before_date,
+        order_days.ordered_on,
+        order_days.cumulative_orders,
+        order_days.cumulative_purchase_days,
+        order_days.first_ordered_on
     from grid
     asof left join order_days
         on order_days.customer_id = grid.customer_id and order_days.ordered_on <= grid.snapshot_date
@@ -55,7 +64,9 @@ features as (
         at_snapshot.customer_id,
         at_snapshot.snapshot_date,
         at_snapshot.snapshot_date = last_day(at_snapshot.snapshot_date) as is_month_end,
+        at_snapshot.first_ordered_on,
         at_snapshot.ordered_on as last_ordered_on,
+        coalesce(at_snapshot.cumulative_purchase_days, 0) as purchase_days_to_date,
         date_diff('day', at_snapshot.ordered_on, at_snapshot.snapshot_date) as days_since_last_order,
         coalesce(at_snapshot.cumulative_orders, 0) as count_orders_to_date,
         coalesce(at_snapshot.cumulative_orders, 0) - coalesce(year_before.cumulative_orders, 0)
@@ -71,7 +82,9 @@ final as (
         customer_id,
         snapshot_date as month_end,
         is_month_end,
+        first_ordered_on,
         last_ordered_on,
+        purchase_days_to_date,
         days_since_last_order,
         count_orders_to_date,
         count_orders_365d,

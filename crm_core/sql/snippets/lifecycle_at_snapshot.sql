@@ -13,7 +13,21 @@ staged as (
         lifecycle.count_orders_365d,
         case
             when lifecycle.last_ordered_on is null then 'cognition'
-            when lifecycle.days_since_last_order > $dissolution_days then 'dissolution'
+            -- rule 'p_alive': dissolved when the BG/NBD probability of still being active at the
+            -- snapshot falls below $p_alive_below (Fader, Hardie & Lee 2008, with the fitted
+            -- parameters; x = purchase days - 1, recency and age in weeks from the first purchase).
+            -- BG/NBD gives P(alive) = 1 to one-time buyers, so they keep the days rule.
+            when case
+                when $dissolution_rule = 'p_alive' and lifecycle.purchase_days_to_date > 1
+                    then 1.0 / (1.0 + exp(least(700.0,
+                        ln($bg_a / ($bg_b + lifecycle.purchase_days_to_date - 2))
+                        + ($bg_r + lifecycle.purchase_days_to_date - 1) * ln(
+                            ($bg_alpha + date_diff('day', lifecycle.first_ordered_on, lifecycle.month_end) / 7.0)
+                            / ($bg_alpha + date_diff('day', lifecycle.first_ordered_on, lifecycle.last_ordered_on) / 7.0)
+                        )
+                    ))) < $p_alive_below
+                else lifecycle.days_since_last_order > $dissolution_days
+            end then 'dissolution'
             when lifecycle.count_orders_365d >= $commitment_orders then 'commitment'
             else 'exploration'
         end as stage
