@@ -204,19 +204,16 @@ def _point(model: Any, names: tuple[str, ...]) -> dict[str, float]:
 
 def fit_bgnbd(summary: pd.DataFrame) -> Any:
     beta_geo, _, prior = _models()
-    model = beta_geo(
-        data=summary[["customer_id", "frequency", "recency", "T"]],
-        model_config={k: prior("HalfFlat") for k in ("r", "alpha", "a", "b")},
-    )
-    model.fit(method="map", progressbar=False)
+    model = beta_geo(model_config={k: prior("HalfFlat") for k in ("r", "alpha", "a", "b")})
+    model.fit(summary[["customer_id", "frequency", "recency", "T"]], method="map", progressbar=False)
     return model
 
 
 def fit_gamma_gamma(summary: pd.DataFrame) -> Any:
     _, gamma_gamma, prior = _models()
     repeat = summary.loc[summary["frequency"] > 0, ["customer_id", "monetary_value", "frequency"]]
-    model = gamma_gamma(data=repeat, model_config={k: prior("HalfFlat") for k in ("p", "q", "v")})
-    model.fit(method="map", progressbar=False)
+    model = gamma_gamma(model_config={k: prior("HalfFlat") for k in ("p", "q", "v")})
+    model.fit(repeat, method="map", progressbar=False)
     return model
 
 
