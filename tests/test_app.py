@@ -251,3 +251,41 @@ def test_build_save_and_apply_a_segment_across_a_restart(
         c.close()
     assert metric(again, "Customers") == formatting.integer(expected, "en")
     assert any("drop table x" in cap.value for cap in again.caption)  # shown as plain text
+
+
+def test_value_page_shows_scores_and_reads_its_threshold_from_the_url(app: AppTest, s_db: Path) -> None:
+    from crm_core import clv, db
+    from crm_core.filters import Filters
+
+    app.query_params["p_alive_below"] = "0.5"
+    app.run()
+    app.switch_page("pages/value.py").run()
+    assert not app.exception
+    c = db.connect(s_db)
+    try:
+        at_risk = clv.at_risk_customers(c, Filters(as_of=date(2026, 11, 15)), 0.5, None)
+        total = db.scalar(c, "select count(*) from customer_clv")
+    finally:
+        c.close()
+    assert any(f"{len(at_risk):,} customers in the top 20 %" in cap.value for cap in app.caption)
+    assert any(m.label == "Mean P(alive)" for m in app.metric)
+    assert metric(app, "Likely lapsed") != "–" and total > 0
+
+
+def test_value_page_says_why_scoring_failed(s_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crm_core import build, db
+
+    c = db.connect(s_db_copy, read_only=False)
+    c.execute("update orders set ordered_at = timestamp '2026-11-15 10:00:00'")
+    c.close()
+    build.build(s_db_copy)
+    monkeypatch.setenv("CRM_DB", str(s_db_copy))
+    for lang in ("en", "zh"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params["lang"] = lang
+        at.run()
+        at.switch_page("pages/value.py").run()
+        assert not at.exception
+        assert "2026-11-15" in at.warning[0].value
+        at.switch_page("pages/lifecycle.py").run()  # the P(alive) rule is not offered, nothing breaks
+        assert not at.exception
