@@ -176,8 +176,7 @@ def build(
         else:
             from crm_core import clv
 
-            for name in clv.SCORE_TABLES:  # scores of other data must not outlive a rebuild
-                con.execute(f"drop table if exists {name}")
+            clv.create_empty_tables(con)  # scores of other data must not outlive a rebuild
         return report
 
     return atomic_update(path, work)

@@ -36,8 +36,8 @@ DEFAULT_MONTHLY_DISCOUNT = 0.01
 DEFAULT_HOLDOUT_WEEKS = 26
 MIN_REPEAT_CUSTOMERS = 10
 # clv_tier: by rank of predicted CLV among scored customers (share from the top).
-CLV_TIERS: tuple[tuple[str, float], ...] = (("top", 0.10), ("high", 0.30), ("medium", 0.70), ("low", 1.0))
-CLV_TIER_CODES: tuple[str, ...] = tuple(code for code, _ in CLV_TIERS)
+CLV_TIERS: tuple[tuple[str, float], ...] = tuple(zip(segments.CLV_TIERS, (0.10, 0.30, 0.70, 1.0), strict=True))
+CLV_TIER_CODES: tuple[str, ...] = segments.CLV_TIERS
 FREQUENCY_BUCKETS = 8  # 0, 1, ..., 6, "7+" in the validation chart
 P_ALIVE_THRESHOLDS: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5)
 BREAKDOWNS: tuple[str, ...] = ("value_tier", "membership_tier", "acquisition_channel", "region", "clv_tier")
@@ -385,6 +385,18 @@ def _param_rows(model: str, params: dict[str, float], units: dict[str, str]) -> 
     return [{"model": model, "parameter": k, "value": v, "time_unit": units.get(k, "")} for k, v in params.items()]
 
 
+def create_empty_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty score tables (a build without scoring): queries run and pages say 'not scored'."""
+    for name, columns in (
+        ("clv_model_fit", MODEL_FIT_COLUMNS),
+        ("clv_model_params", PARAM_COLUMNS),
+        ("customer_clv", CUSTOMER_CLV_COLUMNS),
+        ("clv_validation_frequency", FREQUENCY_COLUMNS),
+        ("clv_validation_weekly", WEEKLY_COLUMNS),
+    ):
+        _replace_table(con, name, pd.DataFrame(columns=list(columns)), columns)
+
+
 def _write_failure(con: duckdb.DuckDBPyConnection, as_of: date, message: str, settings: ScoreSettings) -> None:
     fit_row = dict.fromkeys(MODEL_FIT_COLUMNS) | {
         "model": "bgnbd",
@@ -395,14 +407,8 @@ def _write_failure(con: duckdb.DuckDBPyConnection, as_of: date, message: str, se
         "monthly_discount": settings.monthly_discount,
         "scored_at": datetime.now().replace(microsecond=0),
     }
+    create_empty_tables(con)
     _replace_table(con, "clv_model_fit", pd.DataFrame([fit_row]), MODEL_FIT_COLUMNS)
-    for name, columns in (
-        ("clv_model_params", PARAM_COLUMNS),
-        ("customer_clv", CUSTOMER_CLV_COLUMNS),
-        ("clv_validation_frequency", FREQUENCY_COLUMNS),
-        ("clv_validation_weekly", WEEKLY_COLUMNS),
-    ):
-        _replace_table(con, name, pd.DataFrame(columns=list(columns)), columns)
 
 
 def score_into(

@@ -37,6 +37,7 @@ RFM_SEGMENTS: tuple[str, ...] = (
 VALUE_TIERS: tuple[str, ...] = ("high_value", "potential", "general", "at_risk", "lost")
 AGE_BANDS: tuple[str, ...] = ("under_25", "25_34", "35_44", "45_54", "55_plus", "unknown")
 STAGES: tuple[str, ...] = ("cognition", "exploration", "commitment", "dissolution")
+CLV_TIERS: tuple[str, ...] = ("top", "high", "medium", "low")  # crm_core.clv assigns them
 LOOKBACK_DAYS: tuple[int, ...] = (90, 180, 365, 730)
 DEFAULT_LOOKBACK = 365
 
@@ -62,6 +63,8 @@ FIELDS: dict[str, Field] = {
     "age_band": Field("age_band", "in", AGE_BANDS),
     "monetary": Field("monetary", "between"),
     "days_since_last_order": Field("days_since_last_order", "between"),
+    "clv_tier": Field("clv_tier", "in", (*CLV_TIERS, "unscored")),
+    "p_alive": Field("p_alive", "between"),
     "email_consent": Field("has_email_consent", "is"),
     "sms_consent": Field("has_sms_consent", "is"),
 }

@@ -28,6 +28,7 @@ CODE_FIELDS = (
     ("acquisition_channel", "channel", contract.ACQUISITION_CHANNELS),
     ("gender", "gender", contract.GENDERS),
     ("age_band", "age_band", segments.AGE_BANDS),
+    ("clv_tier", "clv_tier", (*segments.CLV_TIERS, "unscored")),
 )
 conditions: list[Condition] = []
 grid = st.columns(4)
@@ -61,6 +62,15 @@ with more[2]:
     if days_lo is not None or days_hi is not None:
         conditions.append(Condition("days_since_last_order", "between", (days_lo, days_hi)))
 with more[3]:
+    lo, hi = st.columns(2)
+    alive_lo = lo.number_input(
+        ui.t("builder.p_alive_min"), min_value=0.0, max_value=1.0, value=None, step=0.1, key="b_alive_lo"
+    )
+    alive_hi = hi.number_input(
+        ui.t("builder.p_alive_max"), min_value=0.0, max_value=1.0, value=None, step=0.1, key="b_alive_hi"
+    )
+    if alive_lo is not None or alive_hi is not None:
+        conditions.append(Condition("p_alive", "between", (alive_lo, alive_hi)))
     email = st.checkbox(ui.t("builder.field.email_consent"), key="b_email")
     sms = st.checkbox(ui.t("builder.field.sms_consent"), key="b_sms")
     if email:

@@ -334,3 +334,19 @@ def test_bad_settings_are_refused() -> None:
         clv.ScoreSettings(horizon_months=0)
     with pytest.raises(ValueError, match="monthly_discount"):
         clv.ScoreSettings(monthly_discount=1.5)
+
+
+def test_segments_can_select_on_clv_tier_and_p_alive(con: duckdb.DuckDBPyConnection) -> None:
+    from crm_core import segments
+    from crm_core.filters import Condition
+
+    conditions = (Condition("clv_tier", "in", ("top", "high")), Condition("p_alive", "between", (None, 0.5)))
+    filters = Filters(as_of=AS_OF, segment=conditions)
+    count = int(segments.segment_count(con, filters)["customers"].iloc[0])
+    direct = db.scalar(con, "select count(*) from customer_clv where clv_tier in ('top', 'high') and p_alive <= 0.5")
+    assert count == direct > 0
+    unscored = segments.segment_count(con, Filters(as_of=AS_OF, segment=(Condition("clv_tier", "in", ("unscored",)),)))
+    never_bought = db.scalar(
+        con, "select count(*) from customer_features where customer_id not in (select customer_id from customer_clv)"
+    )
+    assert int(unscored["customers"].iloc[0]) == never_bought

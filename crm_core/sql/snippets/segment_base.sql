@@ -31,13 +31,17 @@ segment_base as (
         coalesce(rfm_scored.monetary, 0) as monetary,
         coalesce(rfm_scored.frequency, 0) as frequency,
         rfm_scored.recency_days as days_since_last_order,
-        coalesce(lifecycle.stage, 'cognition') as lifecycle_stage
+        coalesce(lifecycle.stage, 'cognition') as lifecycle_stage,
+        -- lifetime value scores (scoring date; 'unscored' without a completed order or a fit)
+        coalesce(clv.clv_tier, 'unscored') as clv_tier,
+        clv.p_alive
     from customer_features as features
     left join rfm_scored on rfm_scored.customer_id = features.customer_id
     left join membership_tier_spells as spells
         on spells.customer_id = features.customer_id
         and spells.valid_from < $as_of_end
         and (spells.valid_to is null or spells.valid_to >= $as_of_end)
+    left join customer_clv as clv on clv.customer_id = features.customer_id
     left join lifecycle_monthly as lifecycle
         on lifecycle.customer_id = features.customer_id
         and lifecycle.month_end = (select snapshot_date from segment_snapshot)
