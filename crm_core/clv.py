@@ -357,7 +357,8 @@ def _replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFram
     """Replace a score table from a frame, with the declared column types (empty frames too)."""
     assert name in SCORE_TABLES, name
     con.execute(f"drop table if exists {name}")
-    con.execute(f"create table {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+    columns_sql = ", ".join(f"{c} {t}" for c, t in columns.items())  # from the constant dicts above
+    con.execute(f"create table {name} ({columns_sql})")
     if len(frame):
         con.register("_score_frame", frame[list(columns)])
         try:
