@@ -189,7 +189,7 @@ def test_lifecycle_page_reads_its_rules_from_the_url(app: AppTest, s_db: Path) -
     app.run()
     app.switch_page("pages/lifecycle.py").run()
     assert not app.exception
-    assert app.session_state["f_dissolve"] == 90 and app.session_state["f_breakdown"] == "region"
+    assert app.session_state["f_dissolve"] == "90" and app.session_state["f_breakdown"] == "region"
     c = db.connect(s_db)
     try:
         rules = lifecycle.StageRules(dissolution_days=90, commitment_orders=2, breakdown="region")
@@ -198,6 +198,27 @@ def test_lifecycle_page_reads_its_rules_from_the_url(app: AppTest, s_db: Path) -
         c.close()
     assert any(formatting.integer(count, "en") in cap.value for cap in app.caption)
     assert len(app.get("plotly_chart")) >= 5
+
+
+def test_lifecycle_page_dissolves_by_p_alive_from_the_url(app: AppTest, s_db: Path) -> None:
+    from crm_core import lifecycle
+
+    app.query_params["dissolve"] = "p0.2"
+    app.run()
+    app.switch_page("pages/lifecycle.py").run()
+    assert not app.exception
+    c = db.connect(s_db)
+    try:
+        rules = lifecycle.StageRules(dissolution_rule="p_alive", p_alive_below=0.2)
+        count = lifecycle.stage_customer_count(c, Filters(as_of=date(2026, 11, 15)), rules, "dissolution")
+        by_days = lifecycle.stage_customer_count(
+            c, Filters(as_of=date(2026, 11, 15)), lifecycle.StageRules(), "dissolution"
+        )
+    finally:
+        c.close()
+    assert count != by_days
+    assert any("below 20 %" in cap.value for cap in app.caption)
+    assert any(formatting.integer(count, "en") in cap.value for cap in app.caption)
 
 
 def test_retention_page_shows_cohorts_and_carts(app: AppTest) -> None:

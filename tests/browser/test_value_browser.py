@@ -42,7 +42,7 @@ def test_lifecycle_offers_the_p_alive_rule(page: Page, server_url: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 2000})
     page.goto(f"{server_url}/lifecycle")
     expect(page.get_by_role("heading", name="Relationship lifecycle")).to_be_visible(timeout=TIMEOUT)
-    expect(page.locator("[data-testid=stPlotlyChart]")).to_have_count(5, timeout=3 * TIMEOUT)
+    expect(page.locator("[data-testid=stPlotlyChart]")).to_have_count(4, timeout=3 * TIMEOUT)
     wait_idle(page)
     box = page.locator("[data-testid=stSelectbox]").filter(has_text="Dissolved when")
     box.click()
