@@ -16,13 +16,13 @@ signups as (
         signed_up_at as event_at,
         'customers' as source,
         'signed_up' as kind,
-        acquisition_channel as channel,
+        cast(null as varchar) as channel,
         customer_id as reference_id,
         cast(null as double) as amount,
         cast(null as varchar) as status,
         cast(null as varchar) as topic,
         cast(null as integer) as rating,
-        cast(null as varchar) as detail,
+        acquisition_channel as detail,
         cast(null as integer) as event_count
     from stg_customers
 ),
