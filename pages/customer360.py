@@ -79,19 +79,21 @@ if p is None:
 # -- profile ---------------------------------------------------------------------------------
 st.header(f"{p['customer_name']} · {customer_id}")
 st.caption(ui.t("c360.as_of", day=fmt.day(filters.as_of, lang)))
+badges = [
+    ("c360.tier", "orange", ui.label("tier", p["membership_tier"])),
+    ("c360.stage", "blue", ui.label("stage", p["lifecycle_stage"])),
+    ("c360.value_tier", "green", ui.label("value_tier", p["value_tier"])),
+    ("c360.rfm_segment", "violet", ui.label("rfm_segment", p["rfm_segment"])),
+]
+st.markdown(" &nbsp; ".join(f"{ui.t(key)} :{colour}-badge[{value}]" for key, colour, value in badges))
 m = st.columns(4)
-m[0].metric(ui.t("c360.tier"), ui.label("tier", p["membership_tier"]))
-m[1].metric(ui.t("c360.points"), fmt.integer(p["points_balance"], lang))
-m[2].metric(ui.t("c360.stage"), ui.label("stage", p["lifecycle_stage"]))
-m[3].metric(ui.t("c360.value_tier"), ui.label("value_tier", p["value_tier"]))
-m = st.columns(4)
-m[0].metric(ui.t("c360.rfm_segment"), ui.label("rfm_segment", p["rfm_segment"]))
-m[1].metric(ui.t("c360.revenue"), fmt.money(p["revenue"], currency, lang))
-m[2].metric(ui.t("c360.orders"), fmt.integer(p["count_orders"], lang))
-m[3].metric(
+m[0].metric(ui.t("c360.revenue"), fmt.money(p["revenue"], currency, lang))
+m[1].metric(ui.t("c360.orders"), fmt.integer(p["count_orders"], lang))
+m[2].metric(
     ui.t("c360.days_since"),
     fmt.integer(p["days_since_last_order"], lang) if p["days_since_last_order"] is not None else "–",
 )
+m[3].metric(ui.t("c360.points"), fmt.integer(p["points_balance"], lang))
 if p["r_score"] is not None:
     st.caption(ui.t("c360.rfm_scores", r=p["r_score"], f=p["f_score"], m=p["m_score"]))
 score = p["clv"]
