@@ -62,6 +62,14 @@ def a_customer(db: Path) -> tuple[int, str, str]:
     return int(row[0]), str(row[1]), str(row[2])
 
 
+def settle(page: Page) -> None:
+    """Wait until the run has finished and the charts and tables are drawn."""
+    wait_idle(page)
+    expect(page.locator("[data-testid=stPlotlyChart]").first).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("[data-testid=stSkeleton]")).to_have_count(0, timeout=TIMEOUT)
+    wait_idle(page)
+
+
 def page_text(page: Page) -> str:
     return page.locator("[data-testid=stMain]").inner_text()
 
@@ -77,7 +85,7 @@ def test_search_by_phone_shows_it_masked(page: Page, server_url: str, s_db: Path
     page.get_by_label(text["search"]).fill(phone)
     page.get_by_role("button", name=text["button"]).click()
     expect(page.get_by_role("heading", name=f"{name} · {customer_id}")).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page)
+    settle(page)
     expect(page).to_have_url(re.compile(rf"customer={customer_id}"))
     assert phone not in page.content(), "the full phone number is echoed back"
     assert phone not in page.url
@@ -116,7 +124,7 @@ def test_drill_down_from_a_segment_list(browser: Browser, server_url: str, watch
             assert f"lang={lang}" in target.url
         expect(target.get_by_role("heading", name=text["c360"])).to_be_visible(timeout=TIMEOUT)
         expect(target.get_by_role("heading", name=re.compile(rf"· {match.group(1)}$"))).to_be_visible(timeout=TIMEOUT)
-        wait_idle(target)
+        settle(target)
         target.screenshot(path=str(ARTIFACTS / f"customer360-drilldown-{lang}.png"), full_page=True)
     finally:
         context.close()
@@ -134,7 +142,6 @@ def test_new_pages_draw(page: Page, server_url: str, lang: str, path: str, title
     page.goto(f"{server_url}/{path}?lang={lang}")
     expect(page.get_by_role("heading", name=text[title], exact=True)).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_role("heading", name=text[section])).to_be_visible(timeout=TIMEOUT)
-    wait_idle(page)
-    assert page.locator("[data-testid=stPlotlyChart]").count() >= 1
+    settle(page)
     assert "Traceback" not in page_text(page)
     page.screenshot(path=str(ARTIFACTS / f"{path}-{lang}.png"), full_page=True)
