@@ -98,7 +98,7 @@ ui.explain("managers.orphans_definition", "orphaned_customers")
 # -- how they fared ------------------------------------------------------------------------------
 st.subheader(ui.t("managers.outcome_title"))
 horizon = ui.url_selectbox(
-    "horizon", ui.t("managers.horizon"), list(HORIZONS), lambda d: ui.t("lifecycle.days", n=d), 180, parse=int
+    "horizon", ui.t("managers.horizon"), list(HORIZONS), lambda d: ui.t("lifecycle.days", n=d), 90, parse=int
 )
 outcomes = ui.orphan_outcomes(filters, horizon)
 result = reorder_comparison(outcomes, horizon)

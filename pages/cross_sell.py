@@ -74,7 +74,7 @@ else:
             title=ui.t("crosssell.heat_title"),
             height=460,
             xaxis_title=ui.t("crosssell.then"),
-            yaxis_title=ui.t("crosssell.if_bought"),
+            yaxis={"title": ui.t("crosssell.if_bought"), "autorange": "reversed"},
         )
         ui.chart(heat, key="lift_heat")
     top = rules.head(50)
@@ -128,7 +128,7 @@ else:
         title=ui.t("crosssell.next_chart"),
         height=460,
         xaxis_title=ui.t("crosssell.next_axis"),
-        yaxis_title=ui.t("crosssell.prev_axis"),
+        yaxis={"title": ui.t("crosssell.prev_axis"), "autorange": "reversed"},
     )
     ui.chart(heat, key="next_heat")
 ui.explain("crosssell.next_definition", "next_category")

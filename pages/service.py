@@ -78,7 +78,7 @@ with left:
             hovertemplate="%{y} · %{x}: %{z:,}<extra></extra>",
         )
     )
-    heat.update_layout(title=ui.t("service.heatmap", kind=ui.label("interaction_type", kind)), height=380)
+    heat.update_layout(title=ui.t(f"service.heatmap_{kind}"), height=380)
     ui.chart(heat, key="service_heat")
 with right:
     by_channel = times[(times["interaction_type"] == kind) & (times["dimension"] == "channel")]
@@ -97,7 +97,7 @@ with right:
             )
         )
     fig.update_layout(
-        title=ui.t("service.response_chart", kind=ui.label("interaction_type", kind)),
+        title=ui.t(f"service.response_chart_{kind}"),
         height=380,
         barmode="group",
         yaxis_title=ui.t("service.hours_axis"),

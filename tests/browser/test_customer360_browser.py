@@ -87,6 +87,7 @@ def test_search_by_phone_shows_it_masked(page: Page, server_url: str, s_db: Path
     expect(page.get_by_role("heading", name=f"{name} · {customer_id}")).to_be_visible(timeout=TIMEOUT)
     settle(page)
     expect(page).to_have_url(re.compile(rf"customer={customer_id}"))
+    expect(page.get_by_label(text["search"])).to_have_value("")  # the form cleared the box
     assert phone not in page.content(), "the full phone number is echoed back"
     assert phone not in page.url
     assert mask_phone(phone) in page_text(page)

@@ -3,7 +3,8 @@
 -- one customer reads a few row groups. Which events each raw table contributes:
 --   customers: signed_up; orders: order_<status>; web_events: one web_session per session;
 --   campaign_sends: campaign_held_out (holdout, at assignment), campaign_sent, campaign_opened,
---   campaign_clicked, campaign_unsubscribed; interactions: one row (kind = interaction_type);
+--   campaign_clicked, campaign_unsubscribed; interactions: one row (kind = interaction_type,
+--   with resolved_at so that a page can tell resolved from open at an earlier as-of date);
 --   reviews: review; membership_events: tier_upgrade / tier_downgrade;
 --   points_ledger: points_redeemed / points_expired (earned points follow orders and reviews).
 with bounds as (
@@ -23,7 +24,8 @@ signups as (
         cast(null as varchar) as topic,
         cast(null as integer) as rating,
         acquisition_channel as detail,
-        cast(null as integer) as event_count
+        cast(null as integer) as event_count,
+        cast(null as timestamp) as resolved_at
     from stg_customers
 ),
 
@@ -40,7 +42,8 @@ orders as (
         cast(null as varchar) as topic,
         cast(null as integer) as rating,
         cast(null as varchar) as detail,
-        cast(null as integer) as event_count
+        cast(null as integer) as event_count,
+        cast(null as timestamp) as resolved_at
     from stg_orders
 ),
 
@@ -61,7 +64,8 @@ sessions as (
         cast(null as varchar) as topic,
         cast(null as integer) as rating,
         min(device) as detail,
-        cast(count(*) as integer) as event_count
+        cast(count(*) as integer) as event_count,
+        cast(null as timestamp) as resolved_at
     from stg_web_events
     where event_at < (select as_of_end from bounds)
     group by customer_id, session_id
@@ -80,7 +84,8 @@ campaign_steps as (
         campaigns.objective as topic,
         cast(null as integer) as rating,
         campaigns.campaign_name as detail,
-        cast(null as integer) as event_count
+        cast(null as integer) as event_count,
+        cast(null as timestamp) as resolved_at
     from stg_campaign_sends as sends
     inner join stg_campaigns as campaigns on campaigns.campaign_id = sends.campaign_id
     cross join lateral (
@@ -111,7 +116,8 @@ service as (
         topic,
         satisfaction as rating,
         direction as detail,
-        cast(null as integer) as event_count
+        cast(null as integer) as event_count,
+        resolved_at
     from stg_interactions
 ),
 
@@ -128,7 +134,8 @@ review_rows as (
         products.category as topic,
         reviews.rating,
         products.product_name as detail,
-        cast(null as integer) as event_count
+        cast(null as integer) as event_count,
+        cast(null as timestamp) as resolved_at
     from stg_reviews as reviews
     left join stg_products as products on products.product_id = reviews.product_id
 ),
@@ -146,7 +153,8 @@ tier_changes as (
         from_tier as topic,
         cast(null as integer) as rating,
         cast(null as varchar) as detail,
-        cast(null as integer) as event_count
+        cast(null as integer) as event_count,
+        cast(null as timestamp) as resolved_at
     from stg_membership_events
 ),
 
@@ -163,7 +171,8 @@ points as (
         reason as topic,
         cast(null as integer) as rating,
         cast(null as varchar) as detail,
-        cast(null as integer) as event_count
+        cast(null as integer) as event_count,
+        cast(null as timestamp) as resolved_at
     from stg_points_ledger
     where entry_type in ('redeemed', 'expired')
 ),

@@ -8,7 +8,11 @@ select
     channel,
     reference_id,
     amount,
-    status,
+    case
+        when kind not in ('inquiry', 'complaint') then status
+        when resolved_at < $as_of_end then 'resolved'
+        else 'unresolved'
+    end as status,
     topic,
     rating,
     detail,
