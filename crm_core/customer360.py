@@ -99,7 +99,7 @@ def profile(con: duckdb.DuckDBPyConnection, customer_id: int, as_of: date) -> di
 
 def _is_missing(v: object) -> bool:
     try:
-        return bool(pd.isna(v))  # type: ignore[call-overload]
+        return bool(pd.isna(v))
     except (TypeError, ValueError):
         return False
 
@@ -135,9 +135,7 @@ def next_actions(p: dict[str, Any], within: float = UPGRADE_WITHIN) -> list[Acti
     actions: list[Action] = []
     open_complaints = int(p.get("open_complaints") or 0)
     if open_complaints > 0:
-        actions.append(
-            Action("call_back", {"n": open_complaints, "since": _as_date(p.get("last_open_complaint_at"))})
-        )
+        actions.append(Action("call_back", {"n": open_complaints, "since": _as_date(p.get("last_open_complaint_at"))}))
     tier = str(p.get("membership_tier") or "normal")
     if tier in NEXT_TIER:
         silver, gold, diamond = membership.tier_thresholds()
@@ -160,10 +158,12 @@ def next_actions(p: dict[str, Any], within: float = UPGRADE_WITHIN) -> list[Acti
         if p_alive is not None and float(p_alive) < P_ALIVE_FALLING:
             actions.append(Action("win_back_p_alive", {"p_alive": float(p_alive), "days": int(days)}))
         elif int(days) > limit:
-            actions.append(Action("win_back", {"days": int(days), "limit": int(math.ceil(limit))}))
+            actions.append(Action("win_back", {"days": int(days), "limit": math.ceil(limit)}))
     if p.get("has_departed_manager"):
         actions.append(
-            Action("reassign_manager", {"manager": p.get("manager_name"), "left_on": _as_date(p.get("manager_left_on"))})
+            Action(
+                "reassign_manager", {"manager": p.get("manager_name"), "left_on": _as_date(p.get("manager_left_on"))}
+            )
         )
     return actions
 
@@ -171,4 +171,4 @@ def next_actions(p: dict[str, Any], within: float = UPGRADE_WITHIN) -> list[Acti
 def _as_date(v: object) -> date | None:
     if v is None:
         return None
-    return pd.Timestamp(v).date()  # type: ignore[arg-type]
+    return pd.Timestamp(v).date()

@@ -50,7 +50,9 @@ def reorder_curves(outcomes: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
             k = int(part.loc[part["month_bucket"].notna() & (part["month_bucket"] < month), "customers"].sum())
             rows.append({"outcome_group": group, "months": month, "customers": n, "reordered": k})
     out = pd.DataFrame(rows)
-    out["share_reordered"] = [k / n if n else float("nan") for k, n in zip(out["reordered"], out["customers"], strict=True)]
+    out["share_reordered"] = [
+        k / n if n else float("nan") for k, n in zip(out["reordered"], out["customers"], strict=True)
+    ]
     return out
 
 

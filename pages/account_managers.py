@@ -55,7 +55,9 @@ for i, stage in enumerate(STAGES):
             hovertemplate="%{x}: %{y:,}<extra>" + ui.label("stage", stage) + "</extra>",
         )
     )
-fig.update_layout(barmode="stack", title=ui.t("managers.stage_chart"), height=420, yaxis_title=ui.t("managers.customers"))
+fig.update_layout(
+    barmode="stack", title=ui.t("managers.stage_chart"), height=420, yaxis_title=ui.t("managers.customers")
+)
 ui.chart(fig, key="manager_stages")
 shown = pd.DataFrame(
     {

@@ -5,8 +5,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import ui
 from crm_core import formatting as fmt
+from crm_core import ui
 from crm_core.contract import CATEGORIES
 from crm_core.crosssell import BASKET_DAYS, LEVELS, MIN_BASKETS, RuleSettings
 
@@ -19,10 +19,17 @@ if not ui.has_rows("order_items"):
     st.stop()
 c1, c2, c3 = st.columns(3)
 with c1:
-    level = ui.url_selectbox("level", ui.t("crosssell.level"), list(LEVELS), lambda v: ui.label("rule_level", v), "category")
+    level = ui.url_selectbox(
+        "level", ui.t("crosssell.level"), list(LEVELS), lambda v: ui.label("rule_level", v), "category"
+    )
 with c2:
     days = ui.url_selectbox(
-        "baskets", ui.t("crosssell.basket_days"), list(BASKET_DAYS), lambda d: ui.t("lifecycle.days", n=d), 365, parse=int
+        "baskets",
+        ui.t("crosssell.basket_days"),
+        list(BASKET_DAYS),
+        lambda d: ui.t("lifecycle.days", n=d),
+        365,
+        parse=int,
     )
 with c3:
     min_baskets = ui.url_selectbox(
@@ -83,11 +90,15 @@ else:
             {
                 ui.t("crosssell.col.antecedent"): [
                     item_label(a, n, c)
-                    for a, n, c in zip(top["antecedent"], top["antecedent_name"], top["antecedent_category"], strict=True)
+                    for a, n, c in zip(
+                        top["antecedent"], top["antecedent_name"], top["antecedent_category"], strict=True
+                    )
                 ],
                 ui.t("crosssell.col.consequent"): [
                     item_label(a, n, c)
-                    for a, n, c in zip(top["consequent"], top["consequent_name"], top["consequent_category"], strict=True)
+                    for a, n, c in zip(
+                        top["consequent"], top["consequent_name"], top["consequent_category"], strict=True
+                    )
                 ],
                 ui.t("crosssell.col.both"): top["baskets_with_both"],
                 ui.t("crosssell.col.support"): (top["support"] * 100).round(2),
@@ -145,11 +156,15 @@ else:
             {
                 ui.t("crosssell.col.offer"): [
                     item_label(a, n, c)
-                    for a, n, c in zip(top["consequent"], top["consequent_name"], top["consequent_category"], strict=True)
+                    for a, n, c in zip(
+                        top["consequent"], top["consequent_name"], top["consequent_category"], strict=True
+                    )
                 ],
                 ui.t("crosssell.col.to_buyers_of"): [
                     item_label(a, n, c)
-                    for a, n, c in zip(top["antecedent"], top["antecedent_name"], top["antecedent_category"], strict=True)
+                    for a, n, c in zip(
+                        top["antecedent"], top["antecedent_name"], top["antecedent_category"], strict=True
+                    )
                 ],
                 ui.t("crosssell.col.eligible"): top["eligible_customers"],
                 ui.t("crosssell.col.confidence"): (top["confidence"] * 100).round(1),

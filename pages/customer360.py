@@ -191,7 +191,7 @@ chosen_groups = f1.multiselect(
     format_func=ui.fixed_labels(lambda g: ui.label("event_group", g), groups),
     key=ui.widget_key("c360_groups"),
 )
-channels = sorted({c for c in events["channel"].dropna()})
+channels = sorted(set(events["channel"].dropna()))
 chosen_channels = f2.multiselect(
     ui.t("c360.filter_channels"),
     channels,

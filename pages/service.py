@@ -17,7 +17,12 @@ if not ui.has_rows("interactions"):
     st.info(ui.t("service.no_interactions"))
     st.stop()
 st.caption(
-    ui.t("service.subtitle", n=filters.period_days, start=fmt.day(filters.period_start, lang), end=fmt.day(filters.as_of, lang))
+    ui.t(
+        "service.subtitle",
+        n=filters.period_days,
+        start=fmt.day(filters.period_start, lang),
+        end=fmt.day(filters.as_of, lang),
+    )
 )
 summary = ui.filter_summary(filters)
 if summary:
@@ -61,7 +66,11 @@ if volume["contacts"].sum() == 0:
 # -- by channel and topic ----------------------------------------------------------------------
 st.subheader(ui.t("service.volume_title"))
 kind = ui.url_selectbox(
-    "contact_type", ui.t("service.contact_type"), list(CONTACT_TYPES), lambda c: ui.label("interaction_type", c), "complaint"
+    "contact_type",
+    ui.t("service.contact_type"),
+    list(CONTACT_TYPES),
+    lambda c: ui.label("interaction_type", c),
+    "complaint",
 )
 part = volume[volume["interaction_type"] == kind]
 left, right = st.columns(2)

@@ -128,7 +128,10 @@ def test_service_page_reads_its_choices_from_the_url(app: AppTest, lang: str) ->
     assert app.session_state["f_complaint_window"] == 180
     labels = [m.label for m in app.metric]
     assert i18n.t("service.kpi.complaint", lang) in labels
-    assert any(i18n.t("service.diff_label", lang, other=i18n.label("complaint_group", "resolved", lang)) == m.label for m in app.metric)
+    assert any(
+        i18n.t("service.diff_label", lang, other=i18n.label("complaint_group", "resolved", lang)) == m.label
+        for m in app.metric
+    )
     assert len(app.get("plotly_chart")) == 6
 
 

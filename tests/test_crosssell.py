@@ -97,12 +97,18 @@ def test_planted_pairs_have_lift(con: duckdb.DuckDBPyConnection) -> None:
 def test_next_category_equals_pandas(con: duckdb.DuckDBPyConnection) -> None:
     got = crosssell.next_category(con, Filters(as_of=AS_OF), 365).set_index(["from_category", "to_category"])
     df = baskets(con, 365)
-    orders = df[["customer_id", "order_id", "ordered_at"]].drop_duplicates().sort_values(["customer_id", "ordered_at", "order_id"])
+    orders = (
+        df[["customer_id", "order_id", "ordered_at"]]
+        .drop_duplicates()
+        .sort_values(["customer_id", "ordered_at", "order_id"])
+    )
     orders["next_order_id"] = orders.groupby("customer_id")["order_id"].shift(-1)
     followed = orders.dropna(subset=["next_order_id"]).astype({"next_order_id": "int64"})
     cats = df[["order_id", "category"]].drop_duplicates()
     prev = followed.merge(cats, on="order_id")
-    pairs = prev.merge(cats.rename(columns={"order_id": "next_order_id", "category": "to_category"}), on="next_order_id")
+    pairs = prev.merge(
+        cats.rename(columns={"order_id": "next_order_id", "category": "to_category"}), on="next_order_id"
+    )
     n_followed = prev.groupby("category").size()
     counts = pairs.groupby(["category", "to_category"]).size()
     expected_share = counts / n_followed.reindex(counts.index.get_level_values(0)).to_numpy()
@@ -118,7 +124,9 @@ def test_next_category_equals_pandas(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_customer_offers_are_new_to_the_customer_and_have_a_reason(con: duckdb.DuckDBPyConnection) -> None:
     settings = crosssell.RuleSettings("product", 365, 2)
-    cid = int(db.scalar(con, "select customer_id from customer_features order by count_orders desc, customer_id limit 1"))
+    cid = int(
+        db.scalar(con, "select customer_id from customer_features order by count_orders desc, customer_id limit 1")
+    )
     offers = crosssell.customer_offers(con, Filters(as_of=AS_OF), cid, settings, max_rows=20)
     assert not offers.empty
     bought = set(

@@ -61,7 +61,9 @@ def busy_customers(con: duckdb.DuckDBPyConnection) -> list[int]:
         order by customer_id limit 8
         """,
     )
-    quiet = db.scalar(con, "select min(customer_id) from customers where customer_id not in (select customer_id from orders)")
+    quiet = db.scalar(
+        con, "select min(customer_id) from customers where customer_id not in (select customer_id from orders)"
+    )
     return [int(v) for v in df["customer_id"]] + [int(quiet)]
 
 

@@ -81,7 +81,10 @@ def pandas_outcome_counts(c: duckdb.DuckDBPyConnection, horizon: int) -> dict[st
         orphan = mine[mine["account_manager_id"] == dep["manager_id"]]
         stays = mine[
             (mine["hired_at"] <= left)
-            & (mine["left_at"].isna() | (mine["left_at"].map(lambda d, cut=left + timedelta(days=horizon): d is not None and d > cut)))
+            & (
+                mine["left_at"].isna()
+                | (mine["left_at"].map(lambda d, cut=left + timedelta(days=horizon): d is not None and d > cut))
+            )
             & mine["manager_id"].notna()
         ]
         before = set(o.loc[(o["d"] <= left) & (o["d"] > left - timedelta(days=365)), "customer_id"])

@@ -29,7 +29,9 @@ def contacts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     if f.regions:
         df = df[df["region"].isin(f.regions)]
     answered = df["first_response_at"] < end
-    df["response_hours"] = np.where(answered, (df["first_response_at"] - df["opened_at"]).dt.total_seconds() / 3600, np.nan)
+    df["response_hours"] = np.where(
+        answered, (df["first_response_at"] - df["opened_at"]).dt.total_seconds() / 3600, np.nan
+    )
     resolved = df["resolved_at"] < end
     df["resolution_hours"] = np.where(resolved, (df["resolved_at"] - df["opened_at"]).dt.total_seconds() / 3600, np.nan)
     df["rating"] = df["satisfaction"].where(answered)
@@ -76,7 +78,9 @@ def test_satisfaction_by_region_and_trend_equal_pandas(con: duckdb.DuckDBPyConne
     expected = df.groupby(["region", "interaction_type"])["rating"].agg(["count", "mean"])
     assert got["rated"].reindex(expected.index).tolist() == expected["count"].tolist()
     assert got["avg_satisfaction"].reindex(expected.index).to_numpy() == pytest.approx(expected["mean"].to_numpy())
-    assert ((got["share_satisfied_low"] <= got["share_satisfied"]) & (got["share_satisfied"] <= got["share_satisfied_high"])).all()
+    assert (
+        (got["share_satisfied_low"] <= got["share_satisfied"]) & (got["share_satisfied"] <= got["share_satisfied_high"])
+    ).all()
     trend = service.service_trend(con, f)
     assert trend["month_start"].nunique() <= 24
     last = trend[trend["month_start"] == trend["month_start"].max()]
@@ -117,7 +121,7 @@ def test_unresolved_complaints_dissolve_more_as_planted(m_db: Path) -> None:
     """The generator makes 60 % of unresolved complaints end the relationship, 5 % of resolved."""
     c = db.connect(m_db)
     try:
-        groups, diffs = service.complaint_dissolution(c, Filters(as_of=AS_OF), 365)
+        _groups, diffs = service.complaint_dissolution(c, Filters(as_of=AS_OF), 365)
     finally:
         c.close()
     d = diffs.set_index("compared_with")

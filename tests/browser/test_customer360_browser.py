@@ -135,7 +135,11 @@ def test_drill_down_from_a_segment_list(browser: Browser, server_url: str, watch
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(
     ("path", "title", "section"),
-    [("service", "service", "dissolution"), ("cross_sell", "cross_sell", "together"), ("account_managers", "managers", "orphans")],
+    [
+        ("service", "service", "dissolution"),
+        ("cross_sell", "cross_sell", "together"),
+        ("account_managers", "managers", "orphans"),
+    ],
 )
 def test_new_pages_draw(page: Page, server_url: str, lang: str, path: str, title: str, section: str) -> None:
     text = TEXT[lang]
