@@ -814,17 +814,26 @@ def customer_url(customer_id: object, filters: Filters | None = None) -> str:
     return "./customer360?" + urlencode(params)
 
 
-def customer_links(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The customer list for the screen (customer_table) with a first column that opens each
-    customer in Customer 360, and the column configuration that draws it as a link."""
-    shown = customer_table(frame)
+def with_customer_links(shown: pd.DataFrame, customer_ids: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A table for the screen with a first column that opens each row's customer in Customer 360,
+    and the column configuration that draws it as a link (st.dataframe(..., column_config=...))."""
+    ids = list(customer_ids)
+    if not ids:
+        return shown, {}
     column = t("c360.open_column")
-    if "customer_id" in frame and len(frame):
-        filters = st.session_state.get("filters")
-        links = [customer_url(v, filters if isinstance(filters, Filters) else None) for v in frame["customer_id"]]
-        shown.insert(0, column, links)
-        return shown, {column: st.column_config.LinkColumn(column, display_text=t("c360.open_link"))}
-    return shown, {}
+    filters = st.session_state.get("filters")
+    links = [customer_url(v, filters if isinstance(filters, Filters) else None) for v in ids]
+    out = shown.copy()
+    out.insert(0, column, links)
+    return out, {column: st.column_config.LinkColumn(column, display_text=t("c360.open_link"))}
+
+
+def customer_links(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The customer list for the screen (customer_table) with the Customer 360 link column."""
+    shown = customer_table(frame)
+    if "customer_id" not in frame:
+        return shown, {}
+    return with_customer_links(shown, frame["customer_id"])
 
 
 def customer_dataframe(frame: pd.DataFrame) -> None:
