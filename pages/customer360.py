@@ -105,6 +105,9 @@ else:
     m[1].metric(ui.t("c360.predicted_clv"), fmt.money(score["predicted_clv"], currency, lang))
     m[2].metric(ui.t("c360.expected_365d"), f"{float(score['expected_purchases_365d'] or 0):.1f}")
     m[3].metric(ui.t("c360.clv_tier"), ui.label("clv_tier", score["clv_tier"]))
+    scored_on = ui.data_bounds()[1]
+    if scored_on != filters.as_of:
+        st.caption(ui.t("c360.clv_scored_on", day=fmt.day(scored_on, lang)))
 
 with st.container(border=True):
     a, b = st.columns(2)

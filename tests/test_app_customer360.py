@@ -64,7 +64,8 @@ def test_customer360_from_the_url(app: AppTest, s_db: Path, lang: str) -> None:
     text = shown_text(app)
     assert mask_phone(c["phone"]) in text and mask_email(c["email"]) in text
     assert str(c["phone"]) not in text and str(c["email"]) not in text
-    assert i18n.t("c360.clv_not_scored", lang) in text
+    # issue 6 scores lifetime value after every build: P(alive) and CLV are on the profile
+    assert i18n.t("c360.p_alive", lang) in [m.label for m in app.metric]
     assert app.subheader[0].value == i18n.t("c360.actions_title", lang)
     assert len(app.get("plotly_chart")) == 1 and len(app.dataframe) == 1
 

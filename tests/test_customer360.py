@@ -145,7 +145,13 @@ def test_profile_agrees_with_the_marts(con: duckdb.DuckDBPyConnection) -> None:
             {"c": int(r["customer_id"])},
         )
         assert float(p["spend_this_year"]) == pytest.approx(float(spend))
-        assert p["clv"] is None  # no customer_clv table in this database
+        score = db.run(con, "select * from customer_clv where customer_id = $c", {"c": int(r["customer_id"])})
+        if score.empty:
+            assert p["clv"] is None
+        else:
+            assert p["clv"] is not None
+            assert p["clv"]["p_alive"] == pytest.approx(float(score["p_alive"].iloc[0]))
+            assert p["clv"]["clv_tier"] == score["clv_tier"].iloc[0]
     assert customer360.profile(con, 1, AS_OF) is None
 
 
@@ -219,6 +225,7 @@ def test_profile_reads_the_clv_score_when_it_exists(s_db: Path, tmp_path: Path) 
     c = db.connect(path, read_only=False)
     try:
         cid = int(db.scalar(c, "select min(customer_id) from customer_rfm"))
+        c.execute("drop table if exists customer_clv")
         c.execute(
             "create table customer_clv as select $c::bigint as customer_id, 0.42 as p_alive,"
             " 0.5 as expected_purchases_90d, 2.0 as expected_purchases_365d, 120.0 as expected_avg_order_value,"
@@ -230,6 +237,9 @@ def test_profile_reads_the_clv_score_when_it_exists(s_db: Path, tmp_path: Path) 
         assert p["clv"]["p_alive"] == pytest.approx(0.42) and p["clv"]["clv_tier"] == "high"
         other = int(db.scalar(c, "select max(customer_id) from customer_rfm"))
         assert customer360.clv(c, other) is None
+        c.execute("drop table customer_clv")  # not scored (or scoring removed): no score, no error
+        p = customer360.profile(c, cid, AS_OF)
+        assert p is not None and p["clv"] is None
     finally:
         c.close()
 
