@@ -46,7 +46,7 @@ class RuleSettings:
 
 def basket_rules(con: duckdb.DuckDBPyConnection, filters: Filters, rules: RuleSettings) -> pd.DataFrame:
     """Rules A -> B over the filtered customers' baskets, highest lift first."""
-    return segments.run_filtered(con, "basket_rules", filters, **rules.params())
+    return segments.run_filtered(con, "basket_rules", filters, **rules.params(), antecedents_of=None)
 
 
 def next_category(con: duckdb.DuckDBPyConnection, filters: Filters, basket_days: int) -> pd.DataFrame:
@@ -60,11 +60,16 @@ def customer_offers(
 ) -> pd.DataFrame:
     """Items to offer one customer (not bought yet), each with the rule that suggests it."""
     sql, params = segments.filtered_sql("customer_offers", filters)
-    return db.run(con, sql, {**params, **rules.params(), "customer_id": int(customer_id), "max_rows": max_rows})
+    cid = int(customer_id)
+    return db.run(
+        con, sql, {**params, **rules.params(), "customer_id": cid, "antecedents_of": cid, "max_rows": max_rows}
+    )
 
 
 def segment_offers(
     con: duckdb.DuckDBPyConnection, filters: Filters, rules: RuleSettings, max_rows: int = 30
 ) -> pd.DataFrame:
     """Rules worth running on the filtered customers: who bought A recently and never B."""
-    return segments.run_filtered(con, "segment_offers", filters, **rules.params(), max_rows=max_rows)
+    return segments.run_filtered(
+        con, "segment_offers", filters, **rules.params(), antecedents_of=None, max_rows=max_rows
+    )
