@@ -146,7 +146,7 @@ def test_new_pages_draw(page: Page, server_url: str, lang: str, path: str, title
     page.set_viewport_size({"width": 1400, "height": 3200})
     page.goto(f"{server_url}/{path}?lang={lang}")
     expect(page.get_by_role("heading", name=text[title], exact=True)).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_role("heading", name=text[section])).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("heading", name=text[section], exact=True)).to_be_visible(timeout=TIMEOUT)
     settle(page)
     assert "Traceback" not in page_text(page)
     page.screenshot(path=str(ARTIFACTS / f"{path}-{lang}.png"), full_page=True)
