@@ -126,8 +126,8 @@ else:
         fig.update_layout(
             title=ui.t("managers.curve_chart"),
             height=380,
-            xaxis_title=ui.t("managers.months_after"),
-            yaxis={"tickformat": ".0%", "title": ui.t("managers.share_reordered")},
+            xaxis={"title": ui.t("managers.months_after"), "dtick": 1},
+            yaxis={"tickformat": ".0%", "title": ui.t("managers.share_reordered"), "rangemode": "tozero"},
         )
         ui.chart(fig, key="orphan_curve")
     with right:
