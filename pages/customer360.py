@@ -147,7 +147,8 @@ with st.container(border=True):
 # -- next actions ------------------------------------------------------------------------------
 st.subheader(ui.t("c360.actions_title"))
 actions = next_actions(p)
-if not actions:
+offers = ui.customer_offers(filters, customer_id, RuleSettings("product", 365, 3))
+if not actions and offers.empty:
     st.caption(ui.t("c360.no_actions"))
 for action in actions:
     values = dict(action.values)
@@ -163,7 +164,6 @@ for action in actions:
         values["p_alive"] = fmt.percent(values["p_alive"])
     with st.container(border=True):
         st.markdown(f"**{ui.t(f'c360.action.{action.code}')}** — {ui.t(f'c360.reason.{action.code}', **values)}")
-offers = ui.customer_offers(filters, customer_id, RuleSettings("product", 365, 3))
 if not offers.empty:
     with st.container(border=True):
         st.markdown(f"**{ui.t('c360.action.cross_sell')}**")
