@@ -23,6 +23,10 @@ page = st.navigation(
         st.Page("pages/retention.py", title=ui.t("nav.retention"), url_path="retention"),
         st.Page("pages/campaigns.py", title=ui.t("nav.campaigns"), url_path="campaigns"),
         st.Page("pages/value.py", title=ui.t("nav.value"), url_path="value"),
+        st.Page("pages/customer360.py", title=ui.t("nav.customer360"), url_path="customer360"),
+        st.Page("pages/service.py", title=ui.t("nav.service"), url_path="service"),
+        st.Page("pages/cross_sell.py", title=ui.t("nav.cross_sell"), url_path="cross_sell"),
+        st.Page("pages/account_managers.py", title=ui.t("nav.account_managers"), url_path="account_managers"),
     ]
 )
 page.run()

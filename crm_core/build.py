@@ -47,6 +47,8 @@ MARTS: tuple[str, ...] = (
     "customer_milestones",
     "customer_monthly_activity",
     "cart_sessions",
+    "customer_timeline",
+    "basket_lines",
 )
 # Marts computed in Python (statistics), after the SQL marts.
 PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)

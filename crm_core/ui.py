@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import duckdb
 import pandas as pd
@@ -28,13 +29,17 @@ from crm_core import (
     charts,
     clv,
     contract,
+    crosssell,
+    customer360,
     db,
     i18n,
     lifecycle,
+    managers,
     membership,
     overview,
     privacy,
     segments,
+    service,
     store,
 )
 from crm_core.config import Settings, load_settings
@@ -645,7 +650,7 @@ def customer_list_section(
     """A drill-down: the count, the first 200 rows masked on screen, and the whole list as CSV
     (from `full()` when the frame shown is only the first page; fetched when the user clicks)."""
     st.caption(caption)
-    st.dataframe(customer_table(frame.head(200)), hide_index=True, width="stretch")
+    customer_dataframe(frame.head(200))
     if len(frame):
         st.download_button(
             t("builder.export_csv"),
@@ -713,6 +718,128 @@ def clv_at_risk(filters: Filters, p_alive_below: float, limit: int | None = 500)
 
 def clv_incremental_value(filters: Filters, limit: int | None = 500) -> pd.DataFrame:
     return _query("clv_incremental_value", filters, limit)
+
+
+# --- customer 360, service, cross-sell, account managers (issue 9) ---
+_QUERIES.update(
+    {
+        "customer_profile": lambda con, f, customer_id: customer360.profile(con, customer_id, f.as_of),
+        "customer_timeline": lambda con, f, customer_id: customer360.timeline(con, customer_id, f.as_of),
+        "customer_offers": crosssell.customer_offers,
+        "basket_rules": crosssell.basket_rules,
+        "next_category": crosssell.next_category,
+        "segment_offers": crosssell.segment_offers,
+        "service_volume": service.service_volume,
+        "service_times": service.service_times,
+        "satisfaction_by": service.satisfaction_by,
+        "service_trend": service.service_trend,
+        "complaint_dissolution": service.complaint_dissolution,
+        "manager_summary": managers.manager_summary,
+        "orphaned_customers": managers.orphaned_customers,
+        "orphan_outcomes": managers.orphan_outcomes,
+    }
+)
+
+
+def customer_search(text: str) -> pd.DataFrame:
+    """Not cached: the search text may be a full phone number or e-mail address, and it should
+    not be kept in the cache's keys."""
+    return customer360.search(connection(), text)
+
+
+def customer_profile(filters: Filters, customer_id: int) -> dict[str, Any] | None:
+    return _query("customer_profile", filters, customer_id)
+
+
+def customer_timeline(filters: Filters, customer_id: int) -> pd.DataFrame:
+    return _query("customer_timeline", filters, customer_id)
+
+
+def customer_offers(filters: Filters, customer_id: int, rules: crosssell.RuleSettings) -> pd.DataFrame:
+    return _query("customer_offers", filters, customer_id, rules)
+
+
+def basket_rules(filters: Filters, rules: crosssell.RuleSettings) -> pd.DataFrame:
+    return _query("basket_rules", filters, rules)
+
+
+def next_category(filters: Filters, basket_days: int) -> pd.DataFrame:
+    return _query("next_category", filters, basket_days)
+
+
+def segment_offers(filters: Filters, rules: crosssell.RuleSettings) -> pd.DataFrame:
+    return _query("segment_offers", filters, rules)
+
+
+def service_volume(filters: Filters) -> pd.DataFrame:
+    return _query("service_volume", filters)
+
+
+def service_times(filters: Filters) -> pd.DataFrame:
+    return _query("service_times", filters)
+
+
+def satisfaction_by(filters: Filters, breakdown: str) -> pd.DataFrame:
+    return _query("satisfaction_by", filters, breakdown)
+
+
+def service_trend(filters: Filters) -> pd.DataFrame:
+    return _query("service_trend", filters)
+
+
+def complaint_dissolution(filters: Filters, window_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _query("complaint_dissolution", filters, window_days)
+
+
+def manager_summary(filters: Filters) -> pd.DataFrame:
+    return _query("manager_summary", filters)
+
+
+def orphaned_customers(filters: Filters) -> pd.DataFrame:
+    return _query("orphaned_customers", filters)
+
+
+def orphan_outcomes(filters: Filters, horizon_days: int) -> pd.DataFrame:
+    return _query("orphan_outcomes", filters, horizon_days)
+
+
+def customer_url(customer_id: object, filters: Filters | None = None) -> str:
+    """The Customer 360 address of a customer, with the language and global filters, so that a
+    link opened in a new tab shows the same view."""
+    params: dict[str, str] = {"customer": str(int(customer_id))}  # type: ignore[call-overload]
+    if filters is not None:
+        params.update(filters.to_query_params(data_bounds()[1]))
+    if lang() != i18n.DEFAULT_LANGUAGE:
+        params["lang"] = lang()
+    return "./customer360?" + urlencode(params)
+
+
+def with_customer_links(shown: pd.DataFrame, customer_ids: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A table for the screen with a first column that opens each row's customer in Customer 360,
+    and the column configuration that draws it as a link (st.dataframe(..., column_config=...))."""
+    ids = list(customer_ids)
+    if not ids:
+        return shown, {}
+    column = t("c360.open_column")
+    filters = st.session_state.get("filters")
+    links = [customer_url(v, filters if isinstance(filters, Filters) else None) for v in ids]
+    out = shown.copy()
+    out.insert(0, column, links)
+    return out, {column: st.column_config.LinkColumn(column, display_text=t("c360.open_link"))}
+
+
+def customer_links(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The customer list for the screen (customer_table) with the Customer 360 link column."""
+    shown = customer_table(frame)
+    if "customer_id" not in frame:
+        return shown, {}
+    return with_customer_links(shown, frame["customer_id"])
+
+
+def customer_dataframe(frame: pd.DataFrame) -> None:
+    """A masked customer list whose rows link to Customer 360."""
+    shown, config = customer_links(frame)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 
 
 def missing_database_screen() -> None:

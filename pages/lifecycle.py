@@ -393,7 +393,8 @@ shown["region"] = [ui.label("region", r) for r in shown["region"]]
 shown["acquisition_channel"] = [ui.label("channel", c) for c in shown["acquisition_channel"]]
 shown["membership_tier"] = [ui.label("tier", c) for c in shown["membership_tier"]]
 shown.columns = [ui.t(f"lifecycle.col.{c}") for c in shown.columns]
-st.dataframe(shown, hide_index=True, width="stretch")
+shown, link_config = ui.with_customer_links(shown, listed["customer_id"])
+st.dataframe(shown, hide_index=True, width="stretch", column_config=link_config)
 if count:
     st.download_button(
         ui.t("lifecycle.download", n=fmt.integer(count, lang)),

@@ -96,7 +96,8 @@ if not targets.empty:
     shown["membership_tier"] = [ui.label("tier", v) for v in shown["membership_tier"]]
     shown["next_tier"] = [ui.label("tier", v) for v in shown["next_tier"]]
     shown.columns = [ui.t(f"membership.col.{c}") for c in shown.columns]
-    st.dataframe(shown.head(500), hide_index=True, width="stretch")
+    shown, link_config = ui.with_customer_links(shown.head(500), targets["customer_id"].head(500))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=link_config)
     st.download_button(
         ui.t("lifecycle.download", n=fmt.integer(len(targets), lang)),
         data=lambda: ui.csv_bytes(targets),

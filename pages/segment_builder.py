@@ -166,7 +166,7 @@ pages = max(1, -(-n // 50))
 with c2:
     page_no = int(st.number_input(ui.t("lifecycle.page", pages=pages), 1, pages, 1, key="b_page"))
 listed = ui.segment_customers(combined, sort, sort != "customer_name", 50, (page_no - 1) * 50)
-st.dataframe(ui.customer_table(listed), hide_index=True, width="stretch")
+ui.customer_dataframe(listed)
 st.caption(ui.t("builder.list_caption", n=fmt.integer(n, lang)))
 if n:
     d1, d2, _ = st.columns([1, 1, 3])

@@ -1,0 +1,70 @@
+-- Do customers whose complaint stays unresolved dissolve more often? Customers of the filters
+-- who had a completed order or a complaint in the $window_days days that end $dissolution_days
+-- days before the as-of date, in three groups: an unresolved complaint in that window (still
+-- open at the end of the as-of date), only resolved complaints, no complaint. Dissolved: no
+-- completed order in the $dissolution_days days up to the as-of date (the lifecycle rule).
+with
+-- @include filtered_customers
+,
+
+bounds as (
+    select
+        cast($as_of as date) - interval 1 day * $dissolution_days as window_end,
+        cast($as_of as date) - interval 1 day * ($dissolution_days + $window_days) as window_start
+),
+
+complainers as (
+    select
+        interactions.customer_id,
+        bool_or(interactions.resolved_at is null or interactions.resolved_at >= $as_of_end) as has_unresolved
+    from stg_interactions as interactions
+    inner join filtered_customers on filtered_customers.customer_id = interactions.customer_id
+    cross join bounds
+    where interactions.interaction_type = 'complaint'
+        and cast(interactions.opened_at as date) > bounds.window_start
+        and cast(interactions.opened_at as date) <= bounds.window_end
+    group by interactions.customer_id
+),
+
+buyers as (
+    select distinct order_facts.customer_id
+    from order_facts
+    inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
+    cross join bounds
+    where order_facts.is_completed
+        and order_facts.ordered_on > bounds.window_start
+        and order_facts.ordered_on <= bounds.window_end
+),
+
+population as (
+    select
+        coalesce(complainers.customer_id, buyers.customer_id) as customer_id,
+        case
+            when complainers.has_unresolved then 'unresolved'
+            when complainers.customer_id is not null then 'resolved'
+            else 'no_complaint'
+        end as complaint_group
+    from complainers
+    full outer join buyers on buyers.customer_id = complainers.customer_id
+),
+
+recent as (
+    select distinct customer_id
+    from order_facts
+    where is_completed
+        and ordered_on <= $as_of
+        and ordered_on > cast($as_of as date) - interval 1 day * $dissolution_days
+),
+
+final as (
+    select
+        population.complaint_group,
+        count(*) as customers,
+        count(*) filter (where recent.customer_id is null) as dissolved
+    from population
+    left join recent on recent.customer_id = population.customer_id
+    group by population.complaint_group
+)
+
+select * from final
+order by complaint_group

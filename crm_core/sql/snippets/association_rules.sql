@@ -1,0 +1,61 @@
+-- Association rules A -> B over the baskets of `rule_customers` (a CTE the including query
+-- defines) in the $basket_days days up to the as-of date, at the $level of product or category.
+basket_items as (
+    select distinct
+        lines.order_id,
+        case when $level = 'product' then cast(lines.product_id as varchar) else lines.category end as item,
+        case when $level = 'product' then lines.product_name else lines.category end as item_name,
+        lines.category as item_category
+    from basket_lines as lines
+    inner join rule_customers on rule_customers.customer_id = lines.customer_id
+    where lines.ordered_on <= $as_of
+        and lines.ordered_on > cast($as_of as date) - interval 1 day * $basket_days
+),
+
+totals as (
+    select count(distinct order_id) as baskets from basket_items
+),
+
+item_counts as (
+    select item, min(item_name) as item_name, min(item_category) as item_category, count(*) as baskets_with_item
+    from basket_items
+    group by item
+),
+
+pair_counts as (
+    select a.item as antecedent, b.item as consequent, count(*) as baskets_with_both
+    from basket_items as a
+    inner join basket_items as b on b.order_id = a.order_id and b.item <> a.item
+    -- $antecedents_of: a customer id to learn only the rules that start from that customer's
+    -- items (far fewer pairs), or null for every rule
+    where $antecedents_of is null
+        or a.item in (
+            select case when $level = 'product' then cast(bought.product_id as varchar) else bought.category end
+            from basket_lines as bought
+            where bought.customer_id = $antecedents_of and bought.ordered_on <= $as_of
+        )
+    group by a.item, b.item
+    having count(*) >= $min_baskets
+),
+
+rules as (
+    select
+        pair_counts.antecedent,
+        ante.item_name as antecedent_name,
+        ante.item_category as antecedent_category,
+        pair_counts.consequent,
+        cons.item_name as consequent_name,
+        cons.item_category as consequent_category,
+        pair_counts.baskets_with_both,
+        ante.baskets_with_item as baskets_with_antecedent,
+        cons.baskets_with_item as baskets_with_consequent,
+        totals.baskets,
+        pair_counts.baskets_with_both / totals.baskets as support,
+        pair_counts.baskets_with_both / ante.baskets_with_item as confidence,
+        (pair_counts.baskets_with_both / ante.baskets_with_item)
+            / (cons.baskets_with_item / totals.baskets) as lift
+    from pair_counts
+    inner join item_counts as ante on ante.item = pair_counts.antecedent
+    inner join item_counts as cons on cons.item = pair_counts.consequent
+    cross join totals
+)
