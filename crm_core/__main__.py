@@ -40,6 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     e.add_argument("--out", type=Path, required=True)
     e.add_argument("--state", type=Path, default=None, help="saved-segment store (default: beside the database)")
+    i = sub.add_parser("import", help="validate a file and load it into a raw table, then rebuild (all or nothing)")
+    i.add_argument("--db", type=Path, required=True)
+    i.add_argument("--table", required=True, help="a raw table, or order_lines (fills orders and order_items)")
+    i.add_argument("--file", type=Path, required=True, help="CSV (UTF-8, BOM or GBK), Parquet or xlsx")
+    i.add_argument("--mapping", type=Path, default=None, help='mapping TOML: [columns] target = "header", [options]')
+    i.add_argument("--mode", choices=("append", "replace"), default="append")
+    i.add_argument("--skip-invalid-rows", action="store_true", help="load the valid rows and report the others")
+    i.add_argument("--report", type=Path, default=None, help="write every rejected row with its reason to this CSV")
+    i.add_argument("--no-score", action="store_true", help="skip lifetime-value scoring after the rebuild")
+    i.add_argument("--memory-limit", default=None, help="DuckDB memory limit for the load, e.g. 500MB")
+    i.add_argument(
+        "--state", type=Path, default=None, help="state store for the import log (default: beside the database)"
+    )
     args = ap.parse_args(argv)
 
     if args.command == "build":
@@ -72,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "export":
         return _export(args)
+    if args.command == "import":
+        from crm_core import import_cli
+
+        return import_cli.main(args)
     return 1
 
 

@@ -7,9 +7,11 @@ the old generation until they reopen and a failed build changes nothing.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,21 +133,25 @@ def atomic_update(path: str | Path, work: Callable[[duckdb.DuckDBPyConnection], 
     src = Path(path)
     if not src.exists():
         raise BuildError(f"{src} does not exist: run `make data` or `python -m sample_data.generate` first")
-    tmp = src.with_name(f".{src.name}.build-{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    shutil.copyfile(src, tmp)
-    try:
-        con = db.connect(tmp, read_only=False)
-        try:
-            result = work(con)
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        os.replace(tmp, src)
-    except BaseException:
+    # One writer at a time: two writers on copies of the same file would each swap in their
+    # copy and the first one's change would be lost. Readers never take the lock.
+    with open(src.with_name(f".{src.name}.write.lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        tmp = src.with_name(f".{src.name}.build-{os.getpid()}-{threading.get_ident()}.tmp")
         tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
-        raise
+        shutil.copyfile(src, tmp)
+        try:
+            con = db.connect(tmp, read_only=False)
+            try:
+                result = work(con)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp, src)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
+            raise
     return result
 
 
@@ -159,29 +165,34 @@ def build(
     leaves the reason in clv_model_fit instead of failing the build.
     """
 
-    def work(con: duckdb.DuckDBPyConnection) -> BuildReport:
-        share = 0.6 if score else 1.0  # scoring takes about as long as the build at scale M
-        report = build_into(con, as_of, lambda f, step: progress(f * share, step))
-        if score:
-            from crm_core import clv  # imports PyMC-Marketing: only when scoring
+    return atomic_update(path, lambda con: rebuild_into(con, as_of, progress, score))
 
-            t1 = time.perf_counter()
-            report.score = clv.score_into(
-                con,
-                report.as_of,
-                progress=lambda f, step: progress(share + f * (1 - share), f"clv {step}"),
-                record_failure=True,
-            )
-            report.mart_seconds["customer_clv"] = time.perf_counter() - t1
-            report.mart_rows["customer_clv"] = int(db.scalar(con, "select count(*) from customer_clv"))
-            report.seconds += report.mart_seconds["customer_clv"]
-        else:
-            from crm_core import clv
 
-            clv.create_empty_tables(con)  # scores of other data must not outlive a rebuild
-        return report
+def rebuild_into(
+    con: duckdb.DuckDBPyConnection, as_of: date | None, progress: Progress = _no_progress, score: bool = True
+) -> BuildReport:
+    """The marts, then (with `score`) lifetime-value scoring, on an open read-write connection:
+    what `build` runs on its copy, and what an import runs after loading."""
+    share = 0.6 if score else 1.0  # scoring takes about as long as the build at scale M
+    report = build_into(con, as_of, lambda f, step: progress(f * share, step))
+    if score:
+        from crm_core import clv  # imports PyMC-Marketing: only when scoring
 
-    return atomic_update(path, work)
+        t1 = time.perf_counter()
+        report.score = clv.score_into(
+            con,
+            report.as_of,
+            progress=lambda f, step: progress(share + f * (1 - share), f"clv {step}"),
+            record_failure=True,
+        )
+        report.mart_seconds["customer_clv"] = time.perf_counter() - t1
+        report.mart_rows["customer_clv"] = int(db.scalar(con, "select count(*) from customer_clv"))
+        report.seconds += report.mart_seconds["customer_clv"]
+    else:
+        from crm_core import clv
+
+        clv.create_empty_tables(con)  # scores of other data must not outlive a rebuild
+    return report
 
 
 def as_of_of(con: duckdb.DuckDBPyConnection) -> date:
@@ -209,13 +220,23 @@ def stats(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
         """,
     ).iloc[0]
     as_of = db.scalar(con, "select max(as_of_date) from build_info") if "build_info" in names else None
+    lines = db.scalar(
+        con,
+        "select count(*) from order_items where order_id in (select order_id from orders where status = 'completed')",
+    )
+    # customers derived from the orders when no archive is loaded (see stg_customers)
+    customers = (
+        db.scalar(con, "select count(*) from stg_customers") if "stg_customers" in names else rows.get("customers", 0)
+    )
     return {
         "rows": rows,
         "first_ordered_at": str(summary["first_ordered_at"]),
         "last_ordered_at": str(summary["last_ordered_at"]),
-        "customers": rows.get("customers", 0),
+        "customers": int(customers or 0),
+        "customers_derived_from_orders": rows.get("customers", 0) == 0 and int(customers or 0) > 0,
         "customers_with_completed_orders": int(summary["customers_with_completed_orders"]),
         "completed_orders": int(summary["completed_orders"]),
+        "completed_order_lines": int(lines or 0),
         "revenue": round(float(summary["revenue"]), 2),
         "built_as_of": str(as_of)[:10] if as_of is not None else None,
     }

@@ -21,10 +21,11 @@ class Settings:
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     e = os.environ if env is None else env
     db_path = Path(e.get("CRM_DB") or DEFAULT_DB)
+    state_path = Path(e.get("CRM_STATE") or default_state_path(db_path))
     return Settings(
         db_path=db_path,
-        state_path=Path(e.get("CRM_STATE") or default_state_path(db_path)),
-        currency=e.get("CRM_CURRENCY") or "¥",
+        state_path=state_path,
+        currency=e.get("CRM_CURRENCY") or _stored_currency(state_path) or "¥",
         cache_ttl_s=int(e.get("CRM_CACHE_TTL") or 600),
     )
 
@@ -32,3 +33,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 def default_state_path(db_path: Path) -> Path:
     """demo_M.duckdb -> demo_M.state.sqlite, beside it."""
     return db_path.with_name(f"{db_path.stem}.state.sqlite")
+
+
+def _stored_currency(state_path: Path) -> str | None:
+    """The currency an import's mapping declared (e.g. £ for a UK shop), kept in the state store."""
+    from crm_core import store
+
+    try:
+        return store.get_setting(state_path, "currency")
+    except Exception:  # an unreadable store must not stop the app; the default applies
+        return None

@@ -176,7 +176,7 @@ RAW_TABLES: tuple[Table, ...] = (
             _c("line_number", "INTEGER", "Line number within the order", "行号"),
             _c("product_id", "BIGINT", "Product", "商品编号"),
             _c("quantity", "INTEGER", "Quantity", "数量"),
-            _c("unit_price", "DECIMAL(12,2)", "Price per unit before order discount", "单价"),
+            _c("unit_price", "DECIMAL(12,4)", "Price per unit before order discount", "单价"),
             _c("line_amount", "DECIMAL(12,2)", "Line total before order discount", "行金额"),
         ),
     ),

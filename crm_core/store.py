@@ -110,3 +110,86 @@ def delete_segment(path: Path, segment_id: int) -> None:
         cur = con.execute("delete from saved_segments where segment_id = ?", (segment_id,))
         if cur.rowcount == 0:
             raise ValueError(f"no saved segment has the id {segment_id}")
+
+
+# --- import log and dataset settings (issue 7) -----------------------------------------------
+# Kept here, not in the served DuckDB file: the log survives every swap of that file, and a
+# failed import (which leaves the database untouched) is logged too.
+@dataclass(frozen=True)
+class ImportLogEntry:
+    started_at: str
+    finished_at: str
+    table_name: str
+    mode: str
+    file_name: str
+    file_sha256: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    status: str  # accepted | rejected
+    summary: str  # JSON: reasons with counts, file-level problems
+    user: str | None = None  # who ran it, once the app has logins (the OS user on the CLI)
+
+
+_IMPORT_COLUMNS = tuple(ImportLogEntry.__dataclass_fields__)
+
+
+def _connect_log(path: Path) -> sqlite3.Connection:
+    con = _connect(path)
+    con.execute(
+        "create table if not exists import_log ("
+        " import_id integer primary key autoincrement,"
+        " started_at text not null, finished_at text not null, table_name text not null,"
+        " mode text not null, file_name text not null, file_sha256 text,"
+        " rows_read integer not null, rows_accepted integer not null, rows_rejected integer not null,"
+        " status text not null, summary text not null, user text)"
+    )
+    con.execute("create table if not exists settings (name text primary key, value text not null)")
+    return con
+
+
+def log_import(path: Path, entry: ImportLogEntry) -> int:
+    values = tuple(getattr(entry, c) for c in _IMPORT_COLUMNS)
+    with closing(_connect_log(path)) as con, con:
+        cur = con.execute(
+            "insert into import_log (started_at, finished_at, table_name, mode, file_name, file_sha256,"
+            " rows_read, rows_accepted, rows_rejected, status, summary, user)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        return int(cur.lastrowid or 0)
+
+
+def import_log(path: Path, limit: int = 200) -> list[dict[str, object]]:
+    """The latest imports first."""
+    if not path.exists():
+        return []
+    with closing(_connect_log(path)) as con:
+        cur = con.execute(
+            "select import_id, started_at, finished_at, table_name, mode, file_name, file_sha256, rows_read,"
+            " rows_accepted, rows_rejected, status, summary, user from import_log"
+            " order by import_id desc limit ?",
+            (limit,),
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def set_setting(path: Path, name: str, value: str) -> None:
+    with closing(_connect_log(path)) as con, con:
+        con.execute(
+            "insert into settings (name, value) values (?, ?) on conflict (name) do update set value = excluded.value",
+            (name, value),
+        )
+
+
+def get_setting(path: Path, name: str) -> str | None:
+    """Read-only and cheap (the app asks on every run); None when unset or no store yet."""
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)) as con:
+            row = con.execute("select value from settings where name = ?", (name,)).fetchone()
+    except sqlite3.OperationalError:  # no settings table yet
+        return None
+    return None if row is None else str(row[0])
