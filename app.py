@@ -27,6 +27,8 @@ page = st.navigation(
         st.Page("pages/service.py", title=ui.t("nav.service"), url_path="service"),
         st.Page("pages/cross_sell.py", title=ui.t("nav.cross_sell"), url_path="cross_sell"),
         st.Page("pages/account_managers.py", title=ui.t("nav.account_managers"), url_path="account_managers"),
+        st.Page("pages/data_import.py", title=ui.t("nav.data_import"), url_path="data_import"),
+        st.Page("pages/data_health.py", title=ui.t("nav.data_health"), url_path="data_health"),
     ]
 )
 page.run()

@@ -57,7 +57,7 @@ _CHUNK = 1 << 20
 _SRC = re.compile(r"^c[0-9]+$")
 
 
-class ImportError_(Exception):  # noqa: N801 - not the builtin ImportError
+class ImportError_(Exception):
     """A file that cannot be imported; `problems` say why, one sentence each."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -311,10 +311,10 @@ def guess_mapping(table: str, headers: list[str]) -> dict[str, str]:
         if f.name in decl:
             names += [decl[f.name].en, decl[f.name].zh]
         for n in names:
-            h = by_norm.get(_norm(n))
-            if h is not None and h not in used:
-                out[f.name] = h
-                used.add(h)
+            match = by_norm.get(_norm(n))
+            if match is not None and match not in used:
+                out[f.name] = match
+                used.add(match)
                 break
     return out
 
@@ -359,10 +359,11 @@ def parse_mapping(text: str, source: str = "mapping") -> Mapping:
     cols = doc.get("columns", {})
     if not isinstance(cols, dict) or not all(isinstance(v, str) for v in cols.values()):
         raise ValueError(
-            f'the mapping file {source}: [columns] must map target columns to header names, e.g. customer_id = "CustomerID"'
+            f"the mapping file {source}: [columns] must map target columns to header names, "
+            'e.g. customer_id = "CustomerID"'
         )
     o = doc.get("options", {})
-    allowed_opts = {f for f in Options.__dataclass_fields__}
+    allowed_opts = set(Options.__dataclass_fields__)
     bad = sorted(set(o) - allowed_opts)
     if bad:
         raise ValueError(
@@ -674,10 +675,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, options: O
 
 
 def _sheet_has_data(ws: Any) -> bool:
-    for row in ws.iter_rows(values_only=True, max_row=5):
-        if any(v is not None for v in row):
-            return True
-    return False
+    return any(any(v is not None for v in row) for row in ws.iter_rows(values_only=True, max_row=5))
 
 
 def read_source(con: duckdb.DuckDBPyConnection, path: Path, name: str, options: Options, work: Path) -> Source:
@@ -832,7 +830,8 @@ def _check_sql(plan: _Plan, mode: str, existing: dict[str, int], skip: bool) -> 
         if type_reason:
             out.append(
                 (
-                    f"select _row, '{col}', '{type_reason}', {raw}, null from _typed where {raw} is not null and {col} is null",
+                    f"select _row, '{col}', '{type_reason}', {raw}, null from _typed "
+                    f"where {raw} is not null and {col} is null",
                     col,
                 )
             )
@@ -1016,7 +1015,8 @@ def _replace_orphans(con: duckdb.DuckDBPyConnection, t: Target, plan: _Plan, exi
         n = int(
             _one(
                 con,
-                f"select count(*) from {child} where {ccol} is not null and {ccol} not in ({new_keys} where {pcol} is not null)",
+                f"select count(*) from {child} where {ccol} is not null "
+                f"and {ccol} not in ({new_keys} where {pcol} is not null)",
             )
         )
         if n:
@@ -1109,7 +1109,8 @@ def _insert(con: duckdb.DuckDBPyConnection, plan: _Plan, mapping: Mapping, mode:
         )
         lines_sql = (
             f"select _row, order_id, customer_id, ordered_at, {status} as status, {channel} as sales_channel, "
-            f"{product} as product_id, {line_no} as line_number, quantity, cast(unit_price as decimal(12, 4)) as unit_price, "
+            f"{product} as product_id, {line_no} as line_number, quantity, "
+            "cast(unit_price as decimal(12, 4)) as unit_price, "
             f"cast(round(quantity * unit_price, 2) as decimal(12, 2)) as line_amount from _typed where {good}"
         )
         con.execute("drop table if exists _lines")
@@ -1327,3 +1328,58 @@ def default_user() -> str | None:
         return os.getlogin()
     except OSError:
         return os.environ.get("USER")
+
+
+@dataclass
+class Peek:
+    """The first rows of a file as text, for the mapping screen."""
+
+    headers: list[str]
+    rows: list[list[str | None]]
+    rows_read: int
+    file_format: str
+    encoding: str | None
+    delimiter: str | None
+    sheets: list[str]
+    problems: list[Problem]
+
+
+def peek(path: str | Path, file_name: str, options: Options | None = None, n: int = 8) -> Peek:
+    """Read a file as an import would (same readers), return its headers and first rows."""
+    options = options or Options()
+    p = Path(path)
+    sheets: list[str] = []
+    if FORMATS.get(Path(file_name).suffix.lower()) == "xlsx":
+        try:
+            sheets = excel_sheets(p)
+        except Exception:  # reported by read_source below
+            sheets = []
+    with _workdir() as work:
+        con = duckdb.connect()
+        try:
+            try:
+                src = read_source(con, p, file_name, options, work)
+            except ImportError_ as exc:
+                return Peek([], [], 0, "", None, None, sheets, exc.problems)
+            rows = con.execute("select * from _src order by rowid limit $n", {"n": n}).fetchall()
+        finally:
+            con.close()
+    return Peek(
+        src.headers, [list(r) for r in rows], src.rows, src.file_format, src.encoding, src.delimiter, sheets, []
+    )
+
+
+def describe_field(table: str, name: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """A target column's meaning, from the contract (or the order-lines declaration)."""
+    if table in contract.RAW_TABLE_NAMES:
+        for c in contract.table(table).columns:
+            if c.name == name:
+                return c.zh if lang == "zh" else c.en
+    return i18n.t(f"import.field.{name}", lang)
+
+
+def describe_table(table: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    if table in contract.RAW_TABLE_NAMES:
+        t = contract.table(table)
+        return t.zh if lang == "zh" else t.en
+    return i18n.t(f"import.table.{table}", lang)

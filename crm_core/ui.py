@@ -32,7 +32,9 @@ from crm_core import (
     crosssell,
     customer360,
     db,
+    health,
     i18n,
+    importer,
     lifecycle,
     managers,
     membership,
@@ -840,6 +842,84 @@ def customer_dataframe(frame: pd.DataFrame) -> None:
     """A masked customer list whose rows link to Customer 360."""
     shown, config = customer_links(frame)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+
+
+# --- import and data health (issue 7) ---
+def upload_limit_mb() -> int:
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def save_upload(uploaded: Any) -> Path:
+    """Keep an uploaded file on disk for the session (DuckDB reads files, not buffers); the
+    name is its content hash, so the same file uploaded twice is one file."""
+    folder = st.session_state.get("_upload_dir")
+    if folder is None or not Path(folder).exists():
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="crm-upload-")
+        st.session_state["_upload_dir"] = folder
+    data = uploaded.getvalue()
+    import hashlib
+
+    path = Path(folder) / f"{hashlib.sha256(data).hexdigest()[:32]}{Path(uploaded.name).suffix.lower()}"
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=16, show_spinner=False)
+def import_peek(path: str, file_name: str, options: importer.Options) -> importer.Peek:
+    return importer.peek(path, file_name, options)
+
+
+def validate_import(
+    path: Path, file_name: str, table: str, mapping: importer.Mapping, mode: str
+) -> importer.ImportReport:
+    return importer.validate(settings().db_path, table, path, mapping, mode, file_name)
+
+
+def run_import(
+    path: Path,
+    file_name: str,
+    table: str,
+    mapping: importer.Mapping,
+    mode: str,
+    progress: Callable[[float, str], None],
+) -> importer.ImportReport:
+    """Load on a copy and swap it in; readers in other sessions keep the old file until their
+    next run sees the new generation."""
+    s = settings()
+    report = importer.run_import(s.db_path, table, path, mapping, mode, file_name, progress, state_path=s.state_path)
+    if report.loaded:
+        st.cache_data.clear()
+    return report
+
+
+def import_log() -> pd.DataFrame:
+    return pd.DataFrame(store.import_log(settings().state_path))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _table_health(path: str, generation: tuple[int, int, int]) -> pd.DataFrame:
+    return health.table_health(connection())
+
+
+def table_health() -> pd.DataFrame:
+    return _table_health(str(settings().db_path), _generation())
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _null_rates(table_name: str, path: str, generation: tuple[int, int, int]) -> pd.DataFrame:
+    return health.null_rates(connection(), table_name)
+
+
+def null_rates(table_name: str) -> pd.DataFrame:
+    return _null_rates(table_name, str(settings().db_path), _generation())
+
+
+def customers_are_derived() -> bool:
+    """No customer archive is loaded, but orders are: customers come from the orders."""
+    return not has_rows("customers") and has_rows("orders")
 
 
 def missing_database_screen() -> None:

@@ -38,6 +38,8 @@ st.title(ui.t("lifecycle.title"))
 if not ui.has_rows("orders"):
     st.info(ui.t("lifecycle.no_orders"))
     st.stop()
+if ui.customers_are_derived():
+    st.info(ui.t("data_notes.no_cognition"))
 
 controls = st.columns(4)
 with controls[0]:

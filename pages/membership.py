@@ -21,6 +21,8 @@ st.caption(
         diamond=f"{currency}{diamond:,.0f}",
     )
 )
+if not ui.has_rows("membership_events"):
+    st.info(ui.t("data_notes.no_membership_events"))
 moves = ui.membership_movement(filters)
 current = moves[moves["reason"] == "current"].set_index("to_tier")["customers"].reindex(list(contract.TIERS)).fillna(0)
 changes = moves[moves["reason"] != "current"]
@@ -56,6 +58,8 @@ with right:
 ui.explain("membership.tier_definition", "membership_movement")
 
 st.subheader(ui.t("membership.points_title"))
+if not ui.has_rows("points_ledger"):
+    st.info(ui.t("data_notes.no_points"))
 points = ui.points_summary(filters)
 balance = points[points["entry_type"] == "balance"]["points"].sum()
 by_type = points[points["entry_type"] != "balance"].groupby("entry_type")["points"].sum()

@@ -24,6 +24,8 @@ st.caption(
     )
     + (" " + ui.t("overview.filtered", what=ui.filter_summary(filters)) if ui.filter_summary(filters) else "")
 )
+if ui.customers_are_derived():
+    st.info(ui.t("data_notes.derived_customers"))
 
 # -- headline KPIs ---------------------------------------------------------------------------
 kpis = ui.overview_kpis(filters).set_index("period")

@@ -15,9 +15,11 @@ message = ui.flash()
 if message:
     st.success(message)
 st.caption(ui.t("builder.subtitle"))
-if not ui.has_rows("customers"):
+if not ui.has_rows("customers") and not ui.has_rows("orders"):
     st.info(ui.t("builder.no_customers"))
     st.stop()
+if ui.customers_are_derived():
+    st.info(ui.t("data_notes.derived_customers"))
 
 CODE_FIELDS = (
     ("value_tier", "value_tier", (*segments.VALUE_TIERS, "no_purchase")),

@@ -53,6 +53,19 @@ def test_core_sql_puts_no_value_into_text() -> None:
         "crm_core/segments.py": {"predicate"},  # built from FIELDS templates, values bound
         "crm_core/contract.py": {"t.name", "cols", "', '.join(t.key)", "c.name", "c.sql_type"},
         "crm_core/clv.py": {"name", "columns_sql"},  # name checked against SCORE_TABLES; columns constant
+        # import: target column and table names from the contract and FOREIGN_KEYS, source
+        # columns by generated position (c0, c1 ...), and SQL fragments built from those; a
+        # file's headers and values never enter SQL text (tests/test_import.py feeds hostile ones)
+        "crm_core/importer.py": {
+            "' and '.join((f'{k} is not null' for k in key))",
+            "', '.join(cols)",
+            "', '.join(exprs)",
+            "', '.join(parts)",
+            *("cancelled", "ccol", "channel", "child", "col", "cols", "cond", "first", "good", "line_no"),
+            *("lines_sql", "n", "name", "new_keys", "parent", "pcol", "product", "raw", "sql", "status"),
+            *("t.name", "tkey[0]", "tmp", "type_reason", "written"),
+        },
+        "crm_core/health.py": {"ccol", "child", "col", "keys", "parent", "parts", "pcol", "t.name"},
     }
     for path in CORE:
         rel = path.relative_to(ROOT).as_posix()

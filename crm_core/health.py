@@ -1,0 +1,106 @@
+"""Data health: per raw table its rows, date range and freshness, duplicate keys, orphan keys,
+and the share of empty values per column. Identifiers come from the contract only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from crm_core import contract, db
+from crm_core.importer import FOREIGN_KEYS
+
+# The column that says when a row happened, per table (its range is the table's date range).
+DATE_COLUMNS: dict[str, str] = {
+    "account_managers": "hired_at",
+    "customers": "signed_up_at",
+    "orders": "ordered_at",
+    "web_events": "event_at",
+    "interactions": "opened_at",
+    "reviews": "reviewed_at",
+    "membership_events": "changed_at",
+    "points_ledger": "entry_at",
+    "campaigns": "started_at",
+    "campaign_sends": "assigned_at",
+}
+
+
+def table_health(con: duckdb.DuckDBPyConnection, today: date | None = None) -> pd.DataFrame:
+    """One row per raw table: rows, first and last date, days since the last, duplicate keys,
+    orphan keys (rows pointing to a parent that is loaded but lacks the key)."""
+    today = today or date.today()
+    names = db.table_names(con)
+    counts = {
+        t.name: int(db.scalar(con, f"select count(*) from {t.name}")) for t in contract.RAW_TABLES if t.name in names
+    }
+    rows = []
+    for t in contract.RAW_TABLES:
+        if t.name not in names:
+            continue
+        n = counts[t.name]
+        first = last = None
+        if t.name in DATE_COLUMNS and n:
+            col = DATE_COLUMNS[t.name]
+            span = db.run(con, f"select min({col}) as first_at, max({col}) as last_at from {t.name}").iloc[0]
+            first, last = span["first_at"], span["last_at"]
+            first = None if pd.isna(first) else pd.Timestamp(first).to_pydatetime()
+            last = None if pd.isna(last) else pd.Timestamp(last).to_pydatetime()
+        keys = ", ".join(t.key)
+        duplicates = (
+            int(
+                db.scalar(
+                    con, f"select coalesce(sum(n - 1), 0) from (select count(*) as n from {t.name} group by {keys})"
+                )
+            )
+            if n
+            else 0
+        )
+        orphans = 0
+        orphan_detail = []
+        for (child, ccol), (parent, pcol) in FOREIGN_KEYS.items():
+            if child != t.name or not n or counts.get(parent, 0) == 0:
+                continue
+            k = int(
+                db.scalar(
+                    con,
+                    f"select count(*) from {child} where {ccol} is not null "
+                    f"and {ccol} not in (select {pcol} from {parent} where {pcol} is not null)",
+                )
+            )
+            orphans += k
+            if k:
+                orphan_detail.append(f"{ccol} → {parent}: {k:,}")
+        last_day = last.date() if isinstance(last, datetime) else last
+        rows.append(
+            {
+                "table_name": t.name,
+                "rows": n,
+                "first_at": first,
+                "last_at": last,
+                "days_since_last": (today - last_day).days if isinstance(last_day, date) else None,
+                "duplicate_keys": duplicates,
+                "orphan_keys": orphans,
+                "orphan_detail": "; ".join(orphan_detail),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def null_rates(con: duckdb.DuckDBPyConnection, table_name: str) -> pd.DataFrame:
+    """One row per column of a raw table: empty values and their share."""
+    t = contract.table(table_name)  # raises ValueError for a name outside the contract
+    parts = ", ".join(f"count(*) - count({c.name}) as {c.name}" for c in t.columns)
+    row = db.run(con, f"select count(*) as _rows, {parts} from {t.name}").iloc[0].tolist()
+    total = int(row[0])
+    return pd.DataFrame(
+        [
+            {
+                "column_name": c.name,
+                "required": c.required,
+                "empty": int(v),
+                "empty_rate": (int(v) / total) if total else 0.0,
+            }
+            for c, v in zip(t.columns, row[1:], strict=True)
+        ]
+    )
