@@ -551,7 +551,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, options: Op
         con.execute(
             "insert into _src select * from read_csv($path, delim = $delim, header = false, skip = 1, "
             "columns = $columns, auto_detect = false, quote = '\"', escape = '\"', strict_mode = true, "
-            "encoding = 'utf-8')",
+            "encoding = 'utf-8', buffer_size = 8388608)",
             {"path": str(text_path), "delim": delimiter, "columns": columns},
         )
     except duckdb.Error as exc:
@@ -565,12 +565,14 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, options: Op
 def _csv_error(name: str, message: str, n_columns: int) -> Problem:
     line = re.search(r"Line: (\d+)", message)
     found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
+    if line and found and int(found.group(2)) < n_columns:
+        return _problem("too_few_fields", file=name, line=int(line.group(1)), expected=n_columns, found=int(found.group(2)))
     if line and found:
         return _problem(
             "too_many_fields", file=name, line=int(line.group(1)), expected=n_columns, found=int(found.group(2))
         )
     if line and "Expected Number of Columns" in message:
-        return _problem("too_few_fields", file=name, line=int(line.group(1)), expected=n_columns)
+        return _problem("too_few_fields", file=name, line=int(line.group(1)), expected=n_columns, found="?")
     if line and "quote" in message.lower():
         return _problem("bad_quote", file=name, line=int(line.group(1)))
     first = message.splitlines()[0] if message else ""
@@ -639,8 +641,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, options: O
             if len(with_data) > 1:
                 raise ImportError_([_problem("several_sheets", file=name, sheets=", ".join(with_data))])
             ws = wb[with_data[0]] if with_data else wb.worksheets[0]
-        merged = getattr(ws, "merged_cells", None)
-        if merged is not None and list(getattr(merged, "ranges", [])):
+        if _has_merged_cells(path, getattr(ws, "_worksheet_path", None)):
             raise ImportError_([_problem("merged_cells", file=name, sheet=ws.title)])
         out = work / "sheet.csv"
         rows_iter = ws.iter_rows(values_only=True)
@@ -672,6 +673,23 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, options: O
         raise ImportError_([_problem("header_only", file=name)])
     src = _read_csv(con, out, name, replace(options, encoding="utf-8", delimiter=","), work)
     return replace(src, file_format="xlsx", encoding=None, delimiter=None)
+
+
+def _has_merged_cells(path: Path, sheet_xml: str | None) -> bool:
+    """Whether the sheet declares merged cells. openpyxl's streaming reader does not expose
+    them (it shows the value in the first cell and empties in the rest), so read the sheet's
+    XML in chunks and look for its <mergeCell> elements."""
+    import zipfile
+
+    if not sheet_xml:
+        return False
+    tail = b""
+    with zipfile.ZipFile(path) as zf, zf.open(sheet_xml) as fh:
+        while chunk := fh.read(_CHUNK):
+            if b"<mergeCell " in tail + chunk:
+                return True
+            tail = chunk[-16:]
+    return False
 
 
 def _sheet_has_data(ws: Any) -> bool:
@@ -810,7 +828,7 @@ def _build_typed(con: duckdb.DuckDBPyConnection, plan: _Plan, mapping: Mapping, 
         parts.append(f"{typed} as {f.name}")
     sql = (
         f"create temp table _typed as select {', '.join(parts)} from ("
-        f"select *, rowid + 1 as _row, {cancelled} as _cancelled from _src) as s order by _row"
+        f"select *, rowid + 1 as _row, {cancelled} as _cancelled from _src) as s"
     )
     con.execute("drop table if exists _typed")
     con.execute(sql, db.bind(sql, plan.params))
@@ -825,7 +843,7 @@ def _check_sql(plan: _Plan, mode: str, existing: dict[str, int], skip: bool) -> 
             continue
         col, raw = f.name, f"{f.name}_raw"
         _, type_reason = _typed_sql(f, "x", 0, False)
-        if f.required:
+        if f.required or f.default_note == "generated":  # a mapped id column may not have gaps
             out.append((f"select _row, '{col}', 'missing_value', null, null from _typed where {raw} is null", col))
         if type_reason:
             out.append(
@@ -1039,7 +1057,7 @@ def _row_problem(
         values["expected"] = ", ".join(f.allowed or ())
     if reason == "duplicate_key":
         values["other"] = f"{other:,}" if other is not None else "?"
-        values["key"] = " + ".join(t.key)
+        values["key_columns"] = " + ".join(t.key)
     if reason == "existing_key":
         values["table"] = t.writes[0]
     if reason == "orphan_key":
@@ -1181,6 +1199,7 @@ def _no_progress(fraction: float, step: str) -> None:
 
 def _setup(con: duckdb.DuckDBPyConnection, work: Path, memory_limit: str | None) -> None:
     con.execute("set temp_directory = $dir", {"dir": str(work / "spill")})
+    con.execute("set enable_progress_bar = false")
     if memory_limit:
         con.execute("set memory_limit = $limit", {"limit": memory_limit})
         con.execute("set preserve_insertion_order = true")
