@@ -566,7 +566,9 @@ def _csv_error(name: str, message: str, n_columns: int) -> Problem:
     line = re.search(r"Line: (\d+)", message)
     found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
     if line and found and int(found.group(2)) < n_columns:
-        return _problem("too_few_fields", file=name, line=int(line.group(1)), expected=n_columns, found=int(found.group(2)))
+        return _problem(
+            "too_few_fields", file=name, line=int(line.group(1)), expected=n_columns, found=int(found.group(2))
+        )
     if line and found:
         return _problem(
             "too_many_fields", file=name, line=int(line.group(1)), expected=n_columns, found=int(found.group(2))

@@ -96,7 +96,11 @@ BAD: dict[str, tuple[str, str, str]] = {
     "order_items_orphan_order.csv": ("order_items", "append", "order_id 123 is not in orders"),
     "campaign_sends_orphan_campaign.csv": ("campaign_sends", "append", "campaign_id 999 is not in campaigns"),
     "order_lines_conflict.csv": ("order_lines", "append", "the lines of order 900000201 disagree on the customer"),
-    "order_lines_negative_quantity.csv": ("order_lines", "append", "-3 is negative; quantity must be greater than zero"),
+    "order_lines_negative_quantity.csv": (
+        "order_lines",
+        "append",
+        "-3 is negative; quantity must be greater than zero",
+    ),
 }
 GOOD = sorted((CORPUS / "good").iterdir())
 
@@ -143,14 +147,27 @@ def test_bad_file_is_rejected_with_its_sentence_and_changes_nothing(name: str, s
 def test_cli_rejects_with_sentence_summary_and_nonzero_exit(s_db_copy: Path) -> None:
     before = digest(s_db_copy)
     out = subprocess.run(
-        [sys.executable, "-m", "crm_core", "import", "--db", str(s_db_copy), "--table", "orders"]
-        + ["--file", str(CORPUS / "bad" / "negative_amount.csv")],
+        [
+            sys.executable,
+            "-m",
+            "crm_core",
+            "import",
+            "--db",
+            str(s_db_copy),
+            "--table",
+            "orders",
+            "--file",
+            str(CORPUS / "bad" / "negative_amount.csv"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     assert out.returncode == 1
-    assert "negative_amount.csv, row 2, column “amount”: -20.00 is negative; amount must be greater than zero." in out.stderr
+    assert (
+        "negative_amount.csv, row 2, column “amount”: -20.00 is negative; amount must be greater than zero."
+        in out.stderr
+    )
     assert "1 rows: negative (amount)" in out.stderr
     assert "nothing was loaded" in out.stderr
     assert digest(s_db_copy) == before
@@ -178,7 +195,7 @@ def test_good_files_in_every_format_load_alike(s_db: Path, tmp_path: Path) -> No
     for good in GOOD:
         target = tmp_path / f"{good.stem}.duckdb"
         shutil.copyfile(s_db, target)
-        report = importer.run_import(target, "orders", good)
+        report = importer.run_import(target, "orders", good, score=False)
         assert report.loaded, (good.name, report.sentences())
         assert report.rows_written == {"orders": 5}
         results[good.name] = good_orders(target)
@@ -193,7 +210,7 @@ def test_an_accepted_load_rebuilds_the_marts_and_is_logged(s_db_copy: Path, s_db
     c = db.connect(s_db)
     revenue_before = float(db.scalar(c, "select sum(amount) from order_facts where is_completed"))
     c.close()
-    report = importer.run_import(s_db_copy, "orders", CORPUS / "good" / "orders_gbk.csv", user="analyst")
+    report = importer.run_import(s_db_copy, "orders", CORPUS / "good" / "orders_gbk.csv", user="analyst", score=False)
     assert report.loaded and report.encoding == "gb18030" and report.mapping["customer_id"] == "客户ID"
     c = db.connect(s_db_copy)
     try:
@@ -272,6 +289,8 @@ def test_orders_alone_are_enough(tmp_path: Path) -> None:
         assert stats["customers"] == 500 and stats["customers_derived_from_orders"] is True
         assert db.scalar(c, "select count(*) from customer_rfm") > 0
         assert db.scalar(c, "select count(*) from customer_monthly_activity") > 0
+        # lifetime value is scored on the import's copy, from the orders alone
+        assert db.scalar(c, "select count(*) from customer_clv") == 500
         stages = {r[0] for r in c.execute("select distinct stage from lifecycle_monthly").fetchall()}
         assert {"exploration", "commitment", "dissolution"} <= stages
         # first touch = first order: only a customer whose first orders were all returned is
@@ -325,7 +344,7 @@ def test_order_lines_with_cancellations_fill_orders_and_items(tmp_path: Path) ->
         )
     )
     target = tmp_path / "lines.duckdb"
-    report = importer.run_import(target, "order_lines", src, mapping)
+    report = importer.run_import(target, "order_lines", src, mapping, score=False)
     assert report.loaded and report.rows_rejected == 1
     assert report.reason_counts == [("missing_value", "customer_id", 1)]
     c = db.connect(target)
@@ -334,7 +353,10 @@ def test_order_lines_with_cancellations_fill_orders_and_items(tmp_path: Path) ->
         items = c.execute("select order_id, line_number, quantity, unit_price, line_amount from order_items").fetchall()
     finally:
         c.close()
-    assert [(o[0], o[1], o[2], float(o[3])) for o in orders] == [(1001, 7, "completed", 2.5), (1002, 7, "returned", 6.0)]
+    assert [(o[0], o[1], o[2], float(o[3])) for o in orders] == [
+        (1001, 7, "completed", 2.5),
+        (1002, 7, "returned", 6.0),
+    ]
     assert sorted((i[0], i[1], i[2], float(i[3]), float(i[4])) for i in items) == [
         (1001, 1, 2, 1.25, 2.5),
         (1001, 2, 1, 0.001, 0.0),
@@ -346,8 +368,22 @@ def test_order_lines_with_cancellations_fill_orders_and_items(tmp_path: Path) ->
 def test_online_retail_gives_the_standard_clean_figures(tmp_path: Path) -> None:
     target = tmp_path / "retail.duckdb"
     out = subprocess.run(
-        [sys.executable, "-m", "crm_core", "import", "--db", str(target), "--table", "order_lines"]
-        + ["--file", str(UCI), "--mapping", str(UCI_MAPPING), "--report", str(tmp_path / "rejected.csv")],
+        [
+            sys.executable,
+            "-m",
+            "crm_core",
+            "import",
+            "--db",
+            str(target),
+            "--table",
+            "order_lines",
+            "--file",
+            str(UCI),
+            "--mapping",
+            str(UCI_MAPPING),
+            "--report",
+            str(tmp_path / "rejected.csv"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -442,7 +478,7 @@ def test_readers_in_another_process_never_see_half_a_load(s_db_copy: Path, tmp_p
     reader = subprocess.Popen([sys.executable, str(script), str(s_db_copy), str(out), str(stop)])
     try:
         time.sleep(0.5)
-        report = importer.run_import(s_db_copy, "orders", src)
+        report = importer.run_import(s_db_copy, "orders", src, score=False)
         assert report.loaded, report.sentences()
         time.sleep(0.5)
     finally:
@@ -464,14 +500,14 @@ def test_a_second_writer_waits_for_the_first(s_db_copy: Path, tmp_path: Path) ->
     for k in range(2):
         f = tmp_path / f"o{k}.csv"
         f.write_text(
-            "order_id,customer_id,ordered_at,amount\n"
-            f"{910000000 + k},10000001,2025-01-0{k + 1} 10:00:00,1{k}.00\n",
+            f"order_id,customer_id,ordered_at,amount\n{910000000 + k},10000001,2025-01-0{k + 1} 10:00:00,1{k}.00\n",
             encoding="utf-8",
         )
         files.append(f)
     reports: list[importer.ImportReport] = []
     threads = [
-        threading.Thread(target=lambda f=f: reports.append(importer.run_import(s_db_copy, "orders", f))) for f in files
+        threading.Thread(target=lambda f=f: reports.append(importer.run_import(s_db_copy, "orders", f, score=False)))
+        for f in files
     ]
     for t in threads:
         t.start()
@@ -490,9 +526,9 @@ def test_replace_mode_replaces_a_table(tmp_path: Path) -> None:
     write_orders_csv(first, 300, 50, seed=1)
     write_orders_csv(second, 100, 20, seed=2)
     target = tmp_path / "r.duckdb"
-    assert importer.run_import(target, "orders", first).loaded
-    assert not importer.run_import(target, "orders", second).loaded  # same ids: already loaded
-    assert importer.run_import(target, "orders", second, mode="replace").loaded
+    assert importer.run_import(target, "orders", first, score=False).loaded
+    assert not importer.run_import(target, "orders", second, score=False).loaded  # same ids: already loaded
+    assert importer.run_import(target, "orders", second, mode="replace", score=False).loaded
     c = db.connect(target)
     try:
         assert db.scalar(c, "select count(*) from orders") == 100
@@ -502,7 +538,7 @@ def test_replace_mode_replaces_a_table(tmp_path: Path) -> None:
 
 
 def test_no_temporary_files_are_left_behind(s_db_copy: Path) -> None:
-    importer.run_import(s_db_copy, "orders", CORPUS / "good" / "orders_utf8.csv")
+    importer.run_import(s_db_copy, "orders", CORPUS / "good" / "orders_utf8.csv", score=False)
     importer.run_import(s_db_copy, "orders", CORPUS / "bad" / "bad_date.csv")
     leftovers = [p.name for p in s_db_copy.parent.iterdir() if p.name.startswith(".") and p.suffix == ".tmp"]
     assert leftovers == []

@@ -69,7 +69,7 @@ def parquet(path: Path, sql: str) -> None:
 def write_bad() -> None:
     BAD.mkdir(parents=True, exist_ok=True)
     w = {}
-    w["malformed_extra_field.csv"] = orders_csv(row(), row(order_id="900000102") + ["surplus"])
+    w["malformed_extra_field.csv"] = orders_csv(row(), [*row(order_id="900000102"), "surplus"])
     w["malformed_too_few_fields.csv"] = orders_csv(row(), row(order_id="900000102")[:5])
     w["malformed_unclosed_quote.csv"] = orders_csv(row(), row(order_id="900000102", status='"completed'))
     w["missing_amount_column.csv"] = csv_text([c for c in ORDERS_HEADER if c != "amount"], [row()[:4] + row()[5:]])
@@ -133,7 +133,10 @@ def write_bad() -> None:
     (BAD / "gbk_orphan_customer.csv").write_bytes(gbk.encode("gbk"))
     (BAD / "not_a_workbook.xlsx").write_text("this is not a zip file\n", encoding="utf-8")
     (BAD / "corrupt.parquet").write_bytes(b"PAR1" + b"\x00" * 64)
-    xlsx(BAD / "several_sheets.xlsx", {"2024": [ORDERS_HEADER, row()], "2025": [ORDERS_HEADER, row(order_id="900000102")]})
+    xlsx(
+        BAD / "several_sheets.xlsx",
+        {"2024": [ORDERS_HEADER, row()], "2025": [ORDERS_HEADER, row(order_id="900000102")]},
+    )
     xlsx(BAD / "merged_cells.xlsx", {"orders": [ORDERS_HEADER, row(), row(order_id="900000102")]}, merge="A2:A3")
     xlsx(BAD / "header_only.xlsx", {"orders": [ORDERS_HEADER]})
     xlsx(BAD / "xlsx_bad_date.xlsx", {"orders": [ORDERS_HEADER, row(ordered_at="yesterday")]})
