@@ -383,6 +383,7 @@ def test_online_retail_gives_the_standard_clean_figures(tmp_path: Path) -> None:
             str(UCI_MAPPING),
             "--report",
             str(tmp_path / "rejected.csv"),
+            "--no-score",  # scoring after an import is tested in test_orders_alone_are_enough
         ],
         cwd=ROOT,
         capture_output=True,
