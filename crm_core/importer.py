@@ -409,7 +409,10 @@ class Problem:
     column: str | None = None  # the target column
 
     def sentence(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-        return i18n.t(f"import.reason.{self.reason}", lang, **dict(self.values))
+        values = dict(self.values)
+        if "minimum" in values:  # a code: "positive" or "non_negative", said in the reader's language
+            values["minimum"] = i18n.t(f"import.minimum.{values['minimum']}", lang)
+        return i18n.t(f"import.reason.{self.reason}", lang, **values)
 
 
 def _problem(reason: str, row: int | None = None, column: str | None = None, /, **values: Any) -> Problem:
@@ -1067,7 +1070,7 @@ def _row_problem(
     if reason == "future_date":
         values["today"] = date.today().isoformat()
     if reason == "negative_value":
-        values["minimum"] = i18n.t(f"import.minimum.{f.minimum}")
+        values["minimum"] = f.minimum
     if reason == "bad_date":
         values["formats"] = (
             ", ".join(plan.params["date_formats"][:3])
