@@ -10,6 +10,7 @@ import streamlit as st
 from crm_core import charts, contract, ui
 from crm_core import formatting as fmt
 
+ui.current_filters()  # routes a cold deep link through app.py (see ui.current_filters)
 lang = ui.lang()
 st.title(ui.t("data_health.title"))
 st.caption(ui.t("data_health.subtitle"))
@@ -40,15 +41,15 @@ def _when(value: object) -> str:
 shown = pd.DataFrame(
     {
         ui.t("data_health.col.table_name"): health["table_name"],
-        ui.t("data_health.col.meaning"): [
-            contract.table(n).zh if lang == "zh" else contract.table(n).en for n in health["table_name"]
-        ],
         ui.t("data_health.col.rows"): health["rows"],
         ui.t("data_health.col.first_at"): [_when(v) for v in health["first_at"]],
         ui.t("data_health.col.last_at"): [_when(v) for v in health["last_at"]],
         ui.t("data_health.col.days_since_last"): health["days_since_last"],
         ui.t("data_health.col.duplicate_keys"): health["duplicate_keys"],
         ui.t("data_health.col.orphan_keys"): health["orphan_keys"],
+        ui.t("data_health.col.meaning"): [
+            contract.table(n).zh if lang == "zh" else contract.table(n).en for n in health["table_name"]
+        ],
     }
 )
 st.dataframe(shown, hide_index=True, width="stretch")

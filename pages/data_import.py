@@ -9,6 +9,7 @@ import streamlit as st
 from crm_core import formatting as fmt
 from crm_core import importer, privacy, ui
 
+ui.current_filters()  # routes a cold deep link through app.py (see ui.current_filters)
 lang = ui.lang()
 st.title(ui.t("data_import.title"))
 st.caption(ui.t("data_import.subtitle", mb=ui.upload_limit_mb()))
@@ -33,7 +34,7 @@ with c2:
 uploaded = st.file_uploader(
     ui.t("data_import.file"),
     type=["csv", "txt", "tsv", "parquet", "xlsx"],
-    key="imp_file",
+    key=f"imp_file_{st.session_state.get('imp_round', 0)}",  # a new key empties it after a load
     help=ui.t("data_import.file_help"),
 )
 mapping_file = st.file_uploader(
@@ -206,6 +207,7 @@ if st.button(ui.t("data_import.accept"), type="primary", key="imp_accept"):
     result = ui.run_import(path, uploaded.name, table, mapping, mode, show)
     if result.loaded:
         st.session_state.pop("imp_report", None)
+        st.session_state["imp_round"] = st.session_state.get("imp_round", 0) + 1
         written = ", ".join(f"{fmt.integer(n, lang)} → {name}" for name, n in result.rows_written.items())
         ui.flash(ui.t("data_import.done", file=uploaded.name, written=written, seconds=f"{result.seconds:.1f}"))
         st.rerun()

@@ -54,7 +54,7 @@ def open_page(db_path: Path, page: str, lang: str, monkeypatch: pytest.MonkeyPat
 
 
 def upload(at: AppTest, path: Path) -> AppTest:
-    at.file_uploader(key="imp_file").set_value((path.name, path.read_bytes(), "text/csv")).run()
+    at.file_uploader(key="imp_file_0").set_value((path.name, path.read_bytes(), "text/csv")).run()
     assert not at.exception, at.exception
     return at
 
@@ -96,6 +96,7 @@ def test_upload_map_validate_accept(
     log = store.import_log(default_state_path(s_db_copy))
     assert log[0]["file_name"] == "orders_gbk.csv" and log[0]["status"] == "accepted"
     assert not any(b.label == accept for b in at.button)
+    assert at.file_uploader[0].key == "imp_file_1"  # emptied for the next file
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -148,7 +149,7 @@ def test_data_health_shows_tables_and_the_import_log(
         orders = int(db.scalar(c, "select count(*) from orders"))
     finally:
         c.close()
-    assert int(tables.iloc[3, 2]) == orders  # the orders row, rows column
+    assert int(tables.iloc[3, 1]) == orders  # the orders row, rows column
     log = at.dataframe[-1].value
     assert log.iloc[0, 1] == "orphan_customer.csv"
     assert len(at.get("plotly_chart")) == 1
