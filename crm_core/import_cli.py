@@ -21,6 +21,8 @@ def main(args: argparse.Namespace) -> int:
         mapping = importer.load_mapping(args.mapping) if args.mapping else importer.Mapping()
         table = args.table
         importer.target(table)
+        if mapping.table is not None and mapping.table != table:
+            raise ValueError(f"the mapping file {args.mapping} is for table {mapping.table}, not {table}")
     except ValueError as exc:
         _print(f"error: {exc}")
         return 2

@@ -858,12 +858,17 @@ def save_upload(uploaded: Any) -> Path:
 
         folder = tempfile.mkdtemp(prefix="crm-upload-")
         st.session_state["_upload_dir"] = folder
+    saved: dict[str, str] = st.session_state.setdefault("_uploads", {})
+    known = saved.get(uploaded.file_id)
+    if known is not None and Path(known).exists():
+        return Path(known)  # written on an earlier run: no need to hash 200 MB again
     data = uploaded.getvalue()
     import hashlib
 
     path = Path(folder) / f"{hashlib.sha256(data).hexdigest()[:32]}{Path(uploaded.name).suffix.lower()}"
     if not path.exists():
         path.write_bytes(data)
+    saved[uploaded.file_id] = str(path)
     return path
 
 

@@ -544,3 +544,17 @@ def test_no_temporary_files_are_left_behind(s_db_copy: Path) -> None:
     leftovers = [p.name for p in s_db_copy.parent.iterdir() if p.name.startswith(".") and p.suffix == ".tmp"]
     assert leftovers == []
     assert os.path.exists(default_state_path(s_db_copy))
+
+
+def test_cli_refuses_a_mapping_meant_for_another_table(
+    s_db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crm_core.__main__ import main
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('table = "customers"\n', encoding="utf-8")
+    before = digest(s_db_copy)
+    args = ["import", "--db", str(s_db_copy), "--table", "orders", "--file", str(CORPUS / "good" / "orders_utf8.csv")]
+    assert main([*args, "--mapping", str(mapping)]) == 2
+    assert "is for table customers, not orders" in capsys.readouterr().err
+    assert digest(s_db_copy) == before
