@@ -208,7 +208,9 @@ if st.button(ui.t("data_import.accept"), type="primary", key="imp_accept"):
     if result.loaded:
         st.session_state.pop("imp_report", None)
         st.session_state["imp_round"] = st.session_state.get("imp_round", 0) + 1
-        written = ", ".join(f"{fmt.integer(n, lang)} → {name}" for name, n in result.rows_written.items())
+        written = ", ".join(
+            ui.t("data_import.written", n=fmt.integer(n, lang), table=name) for name, n in result.rows_written.items()
+        )
         ui.flash(ui.t("data_import.done", file=uploaded.name, written=written, seconds=f"{result.seconds:.1f}"))
         st.rerun()
     for problem in result.file_problems:
