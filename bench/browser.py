@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 180_000
 # Count finished script runs: the app root's data-test-script-state goes back to "notRunning".
-_OBSERVER = """
+RUNS_OBSERVER = """
 window.__runsDone = 0;
 new MutationObserver((records) => {
   for (const r of records) {
@@ -49,7 +49,7 @@ new MutationObserver((records) => {
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
-_CHARTS_DRAWN = """() => {
+CHARTS_DRAWN = """() => {
   const charts = document.querySelectorAll('[data-testid=stPlotlyChart]');
   return [...charts].every((c) => c.querySelector('.main-svg'));
 }"""
@@ -124,7 +124,7 @@ class Tab:
 
     def __init__(self, browser: Any) -> None:
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-        self.context.add_init_script(_OBSERVER)
+        self.context.add_init_script(RUNS_OBSERVER)
         self.page = self.context.new_page()
         self.received = 0
         self.page.on("websocket", self._on_ws)
@@ -140,7 +140,7 @@ class Tab:
 
     def settle(self, runs_before: int) -> None:
         self.page.wait_for_function(f"() => (window.__runsDone || 0) > {runs_before}", timeout=TIMEOUT_MS)
-        self.page.wait_for_function(_CHARTS_DRAWN, timeout=TIMEOUT_MS)
+        self.page.wait_for_function(CHARTS_DRAWN, timeout=TIMEOUT_MS)
         self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
     def open(self, url: str) -> float:

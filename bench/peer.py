@@ -99,12 +99,12 @@ def peer_stage_counts(raw: dict[str, pd.DataFrame], as_of: date) -> dict[str, in
 def peer_cohort_matrix(raw: dict[str, pd.DataFrame], as_of: date) -> pd.DataFrame:
     c = raw["customers"]
     c = c[c["signed_up_at"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)].copy()
-    c["cohort_month"] = c["signed_up_at"].dt.to_period("M")
+    c["cohort_month"] = c["signed_up_at"].dt.year * 12 + c["signed_up_at"].dt.month - 1  # months since year 0
     o = _completed(raw, as_of)
-    o["order_month"] = o["ordered_on"].dt.to_period("M")
+    o["order_month"] = o["ordered_on"].dt.year * 12 + o["ordered_on"].dt.month - 1
     active = o[["customer_id", "order_month"]].drop_duplicates().merge(c, on="customer_id")
     active = active[active["order_month"] >= active["cohort_month"]]
-    active["months_since"] = (active["order_month"] - active["cohort_month"]).map(lambda d: d.n)
+    active["months_since"] = active["order_month"] - active["cohort_month"]
     cells = active.groupby(["cohort_month", "months_since"]).size().rename("active_customers").reset_index()
     sizes = c.groupby("cohort_month").size().rename("cohort_size")
     cells = cells.merge(sizes, left_on="cohort_month", right_index=True)
@@ -200,7 +200,8 @@ def check_same(name: str, peer: Any, mine: Any) -> None:
     elif name == "segment_filter_count":
         assert peer == mine, (name, peer, mine)
     elif name == "cohort_retention_matrix":
-        a = peer.assign(cohort_month=peer["cohort_month"].dt.to_timestamp())
+        months = peer["cohort_month"].astype(int)
+        a = peer.assign(cohort_month=pd.to_datetime({"year": months // 12, "month": months % 12 + 1, "day": 1}))
         a = a.set_index(["cohort_month", "months_since"])["active_customers"].sort_index()
         b = mine.assign(cohort_month=pd.to_datetime(mine["cohort_month"]))
         b = b.set_index(["cohort_month", "months_since"])["active_customers"].astype(int).sort_index()
@@ -249,7 +250,7 @@ def compare(db_path: Path, repeats: int = 3, log: Callable[[str], None] = print)
             check_same(name, peer_result, mine_result)
             ratio = peer_ms / ours_ms if ours_ms > 0 else math.inf
             out[name] = {"ours_ms": round(ours_ms, 1), "peer_ms": round(peer_ms, 1), "ratio": round(ratio, 1)}
-            log(f"  {name:<26} ours {ours_ms:>8.1f} ms   pandas {peer_ms:>9.1f} ms   peer/ours {ratio:>6.1f}x  (same numbers)")
+            log(f"  {name:<26} ours {ours_ms:>8.1f} ms   pandas {peer_ms:>9.1f} ms   peer/ours {ratio:>6.1f}x")
         out["_load_s"] = {"seconds": round(load_s, 1)}
         return out
     finally:

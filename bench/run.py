@@ -194,9 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     results["generate_s"] = round(generate(scale, args.seed, db_path), 1)
     info = build(db_path, args.rebuild)
     results["build_s"] = round(info["build_s"], 1)
-    results["slowest_marts"] = {
-        k: round(v, 1) for k, v in sorted(info["mart_s"].items(), key=lambda kv: -kv[1])[:4]
-    }
+    results["slowest_marts"] = {k: round(v, 1) for k, v in sorted(info["mart_s"].items(), key=lambda kv: -kv[1])[:4]}
     results["mart_s"] = {k: round(v, 2) for k, v in info["mart_s"].items()}
     results["score_s"] = score(db_path)
     con = db.connect(db_path)
@@ -247,7 +245,9 @@ def _print_goals(r: dict[str, Any]) -> None:
     checks = []
     if r.get("pages"):
         worst = max(r["pages"].items(), key=lambda kv: kv[1]["p95_ms"])
-        checks.append((f"warm p95 (worst: {worst[0]} {worst[1]['p95_ms']:.0f} ms)", worst[1]["p95_ms"] <= GOALS["p95_ms"]))
+        checks.append(
+            (f"warm p95 (worst: {worst[0]} {worst[1]['p95_ms']:.0f} ms)", worst[1]["p95_ms"] <= GOALS["p95_ms"])
+        )
     if r.get("peer_ratio") is not None:
         checks.append((f"peer/ours (lowest {r['peer_ratio']:.1f}x)", r["peer_ratio"] >= GOALS["peer_ratio"]))
     if r.get("browser"):

@@ -78,10 +78,7 @@ def settings(n: int, first_day: date, last_day: date, segment_ids: list[int], se
 
     out = []
     for i in range(n):
-        if i % 3 == 0:
-            as_of = last_day
-        else:
-            as_of = start + timedelta(days=rng.randint(0, (last_day - start).days))
+        as_of = last_day if i % 3 == 0 else start + timedelta(days=rng.randint(0, (last_day - start).days))
         out.append(
             Setting(
                 as_of=as_of,
@@ -189,10 +186,12 @@ def time_pages(
     log: Callable[[str], None] = print,
 ) -> dict[str, PageTiming]:
     import streamlit as st
+    from streamlit import logger
     from streamlit.testing.v1 import AppTest
 
     from crm_core import db, overview
 
+    logger.set_log_level("error")  # AppTest's "missing ScriptRunContext" lines
     os.environ["CRM_DB"] = str(db_path)
     os.environ["CRM_STATE"] = str(state_path)
     segment_ids = prepare_segments(state_path)
