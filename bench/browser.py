@@ -205,9 +205,9 @@ def measure(
             f = out["floor"]
             log(f"  floor app          first render {f['first_render_ms']:>7.0f} ms   change {f['change_ms']:>6.0f} ms")
             with server("app.py", env) as (url, pid):
-                _time_target(browser, f"{url}/{pages[0].url_path}", 1)  # connection and caches of the process
+                _time_target(browser, f"{url}/{pages[0].address}", 1)  # connection and caches of the process
                 for page in pages:
-                    r = out["pages"][page.name] = _time_target(browser, f"{url}/{page.url_path}", changes)
+                    r = out["pages"][page.name] = _time_target(browser, f"{url}/{page.address}", changes)
                     r["change_vs_floor"] = round(r["change_ms"] / max(f["change_ms"], 1e-9), 2)
                     log(
                         f"  {page.name:<18} first render {r['first_render_ms']:>7.0f} ms   change "

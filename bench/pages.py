@@ -21,6 +21,12 @@ class AppPage:
     default: bool
 
     @property
+    def address(self) -> str:
+        """The path to open in a browser: the default page lives at the root (Streamlit treats
+        /<its url_path> as an unknown page once st.navigation has run, and logs an error)."""
+        return "" if self.default else self.url_path
+
+    @property
     def name(self) -> str:
         return Path(self.path).stem
 
