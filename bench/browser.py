@@ -50,6 +50,9 @@ new MutationObserver((records) => {
                       attributeFilter: ['data-test-script-state']});
 """
 CHARTS_DRAWN = """() => {
+  // every element mounted (no loading skeletons) and every Plotly chart drawn
+  if (document.querySelector('[data-testid=stSkeleton], [data-testid=stSkeletonElement], [data-testid=stAppSkeleton]'))
+    return false;
   const charts = document.querySelectorAll('[data-testid=stPlotlyChart]');
   return [...charts].every((c) => c.querySelector('.main-svg'));
 }"""
