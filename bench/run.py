@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -107,7 +108,9 @@ def write_results(scale: str, results: dict[str, Any]) -> None:
     lines = [
         f"# Benchmark results, scale {scale}",
         "",
-        f"`python -m bench --scale {scale}` on {results['machine']}, {results['measured_at']}.",
+        f"`python -m bench --scale {scale}` on {results['machine']}, {results['measured_at']}; load average "
+        f"{results.get('load_avg_start', ['?'])[0]} at the start, {results.get('load_avg_end', ['?'])[0]} at the end "
+        "(the machine is shared: above 2 the timings include waiting for a core).",
         f"{results['customers']:,} customers, {results['orders']:,} orders. Goals: warm p95 ≤ {GOALS['p95_ms']} ms "
         f"per page, peer/ours ≥ {GOALS['peer_ratio']}x, browser change ≤ {GOALS['browser_vs_floor']}x the floor, "
         f"build ≤ {GOALS['build_s']} s, app RSS ≤ {GOALS['rss_mb']} MB, a rerun ≤ {GOALS['rerun_mb']} MB.",
@@ -190,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}",
         "runs": args.runs,
         "goals": GOALS,
+        "load_avg_start": [round(v, 1) for v in os.getloadavg()],
     }
     results["generate_s"] = round(generate(scale, args.seed, db_path), 1)
     info = build(db_path, args.rebuild)
@@ -230,14 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         results["browser"] = b
         results["rss_mb"] = b["rss_mb"]
         results["max_rerun_mb"] = round(max(r["rerun_bytes"] for r in b["pages"].values()) / 1e6, 3)
+    results["load_avg_end"] = [round(v, 1) for v in os.getloadavg()]
     write_results(scale, results)
     _print_goals(results)
     return 0
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0))
 
 
