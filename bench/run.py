@@ -246,10 +246,15 @@ def main(argv: list[str] | None = None) -> int:
 
         prepare_segments(state_path)
         log("browser (Chromium):")
-        b = measure(db_path, state_path, pages, log=log)
-        results["browser"] = b
-        results["rss_mb"] = b["rss_mb"]
-        results["max_rerun_mb"] = round(max(r["rerun_bytes"] for r in b["pages"].values()) / 1e6, 3)
+        try:
+            b = measure(db_path, state_path, pages, log=log)
+        except Exception as exc:  # keep the other measurements; say what failed
+            results["browser_error"] = f"{type(exc).__name__}: {str(exc)[:500]}"
+            log(f"  browser timings failed: {results['browser_error']}")
+        else:
+            results["browser"] = b
+            results["rss_mb"] = b["rss_mb"]
+            results["max_rerun_mb"] = round(max(r["rerun_bytes"] for r in b["pages"].values()) / 1e6, 3)
     results["load_avg_end"] = [round(v, 1) for v in os.getloadavg()]
     write_results(scale, results)
     _print_goals(results)
