@@ -131,6 +131,7 @@ def write_results(scale: str, results: dict[str, Any]) -> None:
         f"per page, peer/ours ≥ {GOALS['peer_ratio']}x, browser change ≤ {GOALS['browser_vs_floor']}x the floor, "
         f"build ≤ {GOALS['build_s']} s, app RSS ≤ {GOALS['rss_mb']} MB, a rerun ≤ {GOALS['rerun_mb']} MB.",
         "",
+        *([f"Note: {results['note']}", ""] if results.get("note") else []),
         f"- generate: {results['generate_s']:.1f} s; build: {results['build_s']:.1f} s"
         + (f"; score: {results['score_s']:.1f} s" if results.get("score_s") is not None else "; score: (no command)"),
         f"- slowest marts: {', '.join(f'{k} {v:.1f} s' for k, v in results['slowest_marts'].items())}",
