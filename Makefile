@@ -1,6 +1,7 @@
 # make run   - venv, dependencies, demo data (scale M) if missing, then the app
 # make test  - venv, dependencies, Chromium and CJK fonts if missing, then the whole suite
 # make data SCALE=S|M|L - (re)generate and build one scale
+# make bench SCALE=M|L - generate (cached) and build one scale, then benchmark every page
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ DEMO_DB := sample_data/demo_M.duckdb
 DATA_DB := sample_data/demo_$(SCALE).duckdb
 STAMP := $(VENV)/.installed
 
-.PHONY: run test data venv browser-deps lint typecheck clean
+.PHONY: run test data bench venv browser-deps lint typecheck clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +32,9 @@ run: $(STAMP) $(DEMO_DB)
 data: $(STAMP)
 	$(BIN)/python -m sample_data.generate --scale $(SCALE) --seed $(SEED) --out $(DATA_DB)
 	$(BIN)/python -m crm_core build --db $(DATA_DB)
+
+bench: $(STAMP) browser-deps
+	$(BIN)/python -m bench --scale $(SCALE)
 
 # Debian's Chromium and CJK fonts for the browser tests (installed only where missing).
 browser-deps:

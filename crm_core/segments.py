@@ -120,8 +120,23 @@ def compile_predicate(conditions: tuple[Condition, ...]) -> tuple[str, dict[str,
     return (" and ".join(parts) or "true"), params
 
 
-def filtered_sql(name_or_sql: str, filters: Filters) -> tuple[str, dict[str, Any]]:
-    """The query's SQL with the active segment applied, and its parameters."""
+RFM_MART_LOOKBACK = 365  # customer_rfm is the rfm_scored snippet at the build's as-of date, 365 days
+_RFM_SNIPPET = re.compile(r"[ \t]*-- rfm_scored: begin.*?-- rfm_scored: end", re.DOTALL)
+_RFM_FROM_MART = "rfm_scored as (\n    select * from customer_rfm\n)"
+
+
+def filtered_sql(
+    name_or_sql: str,
+    filters: Filters,
+    built_as_of: date | None = None,
+    lookback_days: int = DEFAULT_LOOKBACK,
+) -> tuple[str, dict[str, Any]]:
+    """The query's SQL with the active segment applied, and its parameters.
+
+    At the build's as-of date with the 365-day lookback, RFM scores are read from the
+    customer_rfm mart (built by the same snippet for that date) instead of being recomputed
+    from every order: at a million customers that is the difference between ~1 s and ~10 ms.
+    """
     sql = db.load_sql(name_or_sql) if re.fullmatch(r"[a-z][a-z0-9_]*", name_or_sql) else name_or_sql
     params: dict[str, Any] = {**filters.params(), "lookback_days": DEFAULT_LOOKBACK}
     if filters.segment and "-- @segment_filter" in sql:
@@ -133,11 +148,23 @@ def filtered_sql(name_or_sql: str, filters: Filters) -> tuple[str, dict[str, Any
         )
         sql = sql.replace("-- @segment_filter", members)
         params.update(seg_params)
+    if built_as_of is not None and filters.as_of == built_as_of and lookback_days == RFM_MART_LOOKBACK:
+        sql = _RFM_SNIPPET.sub(_RFM_FROM_MART, sql)
     return sql, params
 
 
+def built_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The as-of date of the file's finished build (None while building a new file)."""
+    try:
+        value = db.scalar(con, "select max(as_of_date) from build_info")
+    except duckdb.Error:
+        return None
+    return None if value is None else date.fromisoformat(str(value)[:10])
+
+
 def run_filtered(con: duckdb.DuckDBPyConnection, name_or_sql: str, filters: Filters, **extra: Any) -> pd.DataFrame:
-    sql, params = filtered_sql(name_or_sql, filters)
+    lookback = int(extra.get("lookback_days", DEFAULT_LOOKBACK))
+    sql, params = filtered_sql(name_or_sql, filters, built_as_of(con), lookback)
     return db.run(con, sql, {**params, **extra})
 
 

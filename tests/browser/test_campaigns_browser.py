@@ -29,7 +29,8 @@ def test_deep_link_to_campaigns_on_a_fresh_server(browser: Browser, s_db: Path, 
             page.goto(f"{url}/campaigns?lang=zh&campaign={first['campaign_id']}")
             expect(page.get_by_role("heading", name="营销活动")).to_be_visible(timeout=TIMEOUT)
             expect(page.get_by_role("heading", name=first["name"])).to_be_visible(timeout=TIMEOUT)
-            expect(page.locator("[data-testid=stSidebar]")).to_contain_text("会员等级")  # the frame ran
+            # the frame ran (its widgets mount late on a busy machine)
+            expect(page.locator("[data-testid=stSidebar]")).to_contain_text("会员等级", timeout=TIMEOUT)
             wait_idle(page)
             page.screenshot(path=str(ARTIFACTS / "campaigns-zh.png"), full_page=True)
 

@@ -27,22 +27,26 @@ basket as (
 ),
 
 purchases as (
-    select customer_id, event_at, order_id
+    -- one row per customer and purchase time (the lowest order id when two share a second)
+    select customer_id, event_at, min(order_id) as order_id
     from events
     where event_type = 'purchase'
+    group by customer_id, event_at
 ),
 
 converted as (
+    -- the customer's first purchase at or after the cart, if within 24 hours. An ASOF join
+    -- (DuckDB's; the portable form is a range join on the same condition with min()) finds it
+    -- in one sort-merge pass instead of pairing every cart with every purchase of the customer.
     select
         carts.session_id,
-        min(purchases.event_at) as purchased_at,
-        arg_min(purchases.order_id, purchases.event_at) as order_id
+        purchases.event_at as purchased_at,
+        purchases.order_id
     from carts
-    inner join purchases
+    asof inner join purchases
         on purchases.customer_id = carts.customer_id
         and purchases.event_at >= carts.cart_at
-        and purchases.event_at <= carts.cart_at + interval 24 hour
-    group by carts.session_id
+    where purchases.event_at <= carts.cart_at + interval 24 hour
 ),
 
 final as (

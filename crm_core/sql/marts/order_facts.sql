@@ -28,4 +28,7 @@ final as (
     left join customers on customers.customer_id = orders.customer_id
 )
 
+-- stored in date order: page queries select a date range, and DuckDB skips the row groups
+-- outside it (min/max zone maps) instead of scanning every order
 select * from final
+order by ordered_on, order_id

@@ -1,3 +1,4 @@
+-- rfm_scored: begin (segments.filtered_sql reads customer_rfm instead at the build's as-of date)
 rfm_orders as (
     select customer_id, ordered_on, amount
     from order_facts
@@ -58,3 +59,4 @@ rfm_scored as (
         end as value_tier
     from rfm_ranked
 )
+-- rfm_scored: end

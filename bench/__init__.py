@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench --scale M|L` (see bench/run.py)."""
