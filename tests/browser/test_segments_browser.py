@@ -68,6 +68,10 @@ def test_build_save_apply_export(browser: Browser, s_db_copy: Path, tmp_path: Pa
             chosen_segment = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").last
             expect(chosen_segment).to_have_value(name)
 
+            # saving reruns the page twice (flash message, sidebar selection): let both finish,
+            # or the click lands on a button that is being replaced
+            page.wait_for_timeout(1500)
+            wait_idle(page)
             with page.expect_download(timeout=TIMEOUT) as download:
                 page.get_by_role("button", name=text["csv"]).click()
             path = tmp_path / "export.csv"
