@@ -32,6 +32,7 @@ from crm_core import (
     crosssell,
     customer360,
     db,
+    formatting,
     health,
     i18n,
     importer,
@@ -125,6 +126,8 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "segment_summary": segments.segment_summary,
     "segment_profile": segments.segment_profile,
     "rfm_migration": segments.rfm_migration,
+    "migration_customers": segments.migration_customers,
+    "rfm_snapshot": lambda con, f: segments.rfm_snapshot(f.as_of, segments.built_as_of(con)),
     "segment_customers": segments.segment_customers,
     "segment_count": segments.segment_count,
     "membership_movement": membership.membership_movement,
@@ -237,6 +240,29 @@ def segment_profile(filters: Filters, rfm_segment: str, lookback_days: int) -> p
 
 def rfm_migration(filters: Filters, from_date: date, to_date: date) -> pd.DataFrame:
     return _query("rfm_migration", filters, from_date, to_date)
+
+
+def rfm_snapshot(filters: Filters) -> date | None:
+    """The date the 365-day RFM scores are read at for the filters' as-of (see segments)."""
+    return _query("rfm_snapshot", filters)
+
+
+def rfm_snapshot_note(filters: Filters, lookback_days: int = segments.DEFAULT_LOOKBACK) -> None:
+    """A caption when the scores shown are those of the month end before the as-of date."""
+    snapshot = rfm_snapshot(filters)
+    if lookback_days == segments.RFM_MART_LOOKBACK and snapshot is not None and snapshot != filters.as_of:
+        st.caption(
+            t(
+                "segments.snapshot_note",
+                as_of=formatting.day(filters.as_of, lang()),
+                snapshot=formatting.day(snapshot, lang()),
+            )
+        )
+
+
+def migration_customers(filters: Filters, *options: Any) -> pd.DataFrame:
+    """Options as segments.migration_customers: from_date, to_date, level, from_value, to_value, limit."""
+    return _query("migration_customers", filters, *options)
 
 
 def segment_customers(filters: Filters, *options: Any) -> pd.DataFrame:

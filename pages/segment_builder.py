@@ -15,6 +15,7 @@ message = ui.flash()
 if message:
     st.success(message)
 st.caption(ui.t("builder.subtitle"))
+ui.rfm_snapshot_note(filters)
 if not ui.has_rows("customers") and not ui.has_rows("orders"):
     st.info(ui.t("builder.no_customers"))
     st.stop()

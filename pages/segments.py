@@ -23,6 +23,7 @@ lookback = ui.url_selectbox(
     "lookback", ui.t("segments.lookback"), list(LOOKBACK_DAYS), lambda d: ui.t("lifecycle.days", n=d), 365, parse=int
 )
 st.caption(ui.t("segments.rule", as_of=fmt.day(filters.as_of, lang), n=lookback))
+ui.rfm_snapshot_note(filters, lookback)
 
 # -- RFM grid and segment treemap --------------------------------------------------------------
 st.subheader(ui.t("segments.grid_title"))
@@ -249,7 +250,8 @@ if len(month_ends) >= 2:
     src, dst = ("from_segment", "to_segment") if level == "rfm_segment" else ("from_value_tier", "to_value_tier")
     order = [*(RFM_SEGMENTS if level == "rfm_segment" else VALUE_TIERS), "no_purchase"]
     kind = "rfm_segment" if level == "rfm_segment" else "value_tier"
-    table = pd.crosstab(moves[src], moves[dst]).reindex(index=order, columns=order, fill_value=0)
+    table = moves.pivot_table(index=src, columns=dst, values="customers", aggfunc="sum", fill_value=0)
+    table = table.reindex(index=order, columns=order, fill_value=0)
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     mat = go.Figure(
         go.Heatmap(
@@ -268,7 +270,8 @@ if len(month_ends) >= 2:
         yaxis={"autorange": "reversed", "title": ui.t("segments.on_date", day=fmt.day(from_date, lang))},
     )
     ui.chart(mat, key="migration_matrix")
-    flows = moves.groupby([src, dst]).size().reset_index(name="customers")
+    flows = moves.groupby([src, dst], as_index=False)["customers"].sum()
+    flows = flows[flows["customers"] > 0]
     left_nodes, right_nodes = list(table.index), list(table.columns)
     sankey = go.Figure(
         go.Sankey(
@@ -300,13 +303,12 @@ if len(month_ends) >= 2:
             list(table.columns),
             format_func=ui.fixed_labels(lambda v: ui.label(kind, v), table.columns),
         )
-    ids = set(moves[(moves[src] == cell_from) & (moves[dst] == cell_to)]["customer_id"])
-    cell = ui.segment_customers(filters, "monetary", True, None, 0)
-    cell = cell[cell["customer_id"].isin(ids)]
+    n_cell = int(moves.loc[(moves[src] == cell_from) & (moves[dst] == cell_to), "customers"].sum())
     ui.customer_list_section(
-        cell,
-        ui.t("segments.cell_caption", n=fmt.integer(len(ids), lang)),
+        ui.migration_customers(filters, from_date, to_date, level, cell_from, cell_to, 200),
+        ui.t("segments.cell_caption", n=fmt.integer(n_cell, lang)),
         f"migration_{from_date.isoformat()}_{to_date.isoformat()}",
         "migration_export",
+        full=lambda: ui.migration_customers(filters, from_date, to_date, level, cell_from, cell_to, None),
     )
-    ui.explain("segments.migration_definition", "rfm_scores")
+    ui.explain("segments.migration_definition", "rfm_migration")

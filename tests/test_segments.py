@@ -69,7 +69,9 @@ def pandas_rfm(con: duckdb.DuckDBPyConnection, as_of: date, lookback: int) -> pd
     return out.sort_index()
 
 
-@pytest.mark.parametrize(("as_of", "lookback"), [(AS_OF, 365), (date(2025, 8, 31), 180)])
+@pytest.mark.parametrize(
+    ("as_of", "lookback"), [(AS_OF, 365), (date(2025, 8, 31), 180), (date(2025, 8, 31), 365), (date(2024, 2, 29), 365)]
+)
 def test_rfm_equals_pandas_row_for_row(con: duckdb.DuckDBPyConnection, as_of: date, lookback: int) -> None:
     got = segments.rfm_scores(con, Filters(as_of=as_of), lookback).set_index("customer_id").sort_index()
     want = pandas_rfm(con, as_of, lookback)
@@ -85,6 +87,35 @@ def test_the_mart_equals_the_as_of_query(con: duckdb.DuckDBPyConnection) -> None
     query = segments.rfm_scores(con, Filters(as_of=AS_OF)).sort_values("customer_id").reset_index(drop=True)
     assert mart["rfm_segment"].tolist() == query["rfm_segment"].tolist()
     assert mart["value_tier"].tolist() == query["value_tier"].tolist()
+
+
+@pytest.mark.parametrize("snapshot", [date(2024, 2, 29), date(2024, 12, 31), date(2025, 8, 31), AS_OF])
+def test_monthly_snapshots_equal_the_scores_computed_at_that_date(
+    con: duckdb.DuckDBPyConnection, snapshot: date
+) -> None:
+    """customer_rfm_monthly (running totals of lifecycle_monthly) against the rfm_scored snippet
+    computed from every order at the same date (built_as_of=None forces the computation)."""
+    sql, params = segments.filtered_sql("rfm_scores", Filters(as_of=snapshot), None)
+    assert "from customer_rfm_monthly" not in sql
+    computed = db.run(con, sql, params).drop(columns="snapshot_date").sort_values("customer_id")
+    stored = db.run(
+        con, "select * from customer_rfm_monthly where snapshot_date = $d order by customer_id", {"d": snapshot}
+    ).drop(columns="snapshot_date")
+    assert len(stored) > 0
+    pd.testing.assert_frame_equal(
+        stored.reset_index(drop=True), computed[stored.columns].reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_a_date_between_month_ends_reads_the_month_end_before(con: duckdb.DuckDBPyConnection) -> None:
+    assert segments.rfm_snapshot(date(2025, 9, 17), AS_OF) == date(2025, 8, 31)
+    assert segments.rfm_snapshot(date(2025, 8, 31), AS_OF) == date(2025, 8, 31)
+    assert segments.rfm_snapshot(AS_OF, AS_OF) == AS_OF
+    assert segments.rfm_snapshot(date(2025, 9, 17), None) is None
+    got = segments.rfm_scores(con, Filters(as_of=date(2025, 9, 17))).set_index("customer_id").sort_index()
+    want = pandas_rfm(con, date(2025, 8, 31), 365)
+    assert list(got.index) == list(want.index)
+    assert (got["rfm_segment"].to_numpy() == want["rfm_segment"].to_numpy()).all()
 
 
 def test_tier_and_segment_counts_add_up(con: duckdb.DuckDBPyConnection) -> None:
@@ -217,3 +248,34 @@ def test_every_grid_cell_lists_its_customers(con: duckdb.DuckDBPyConnection) -> 
         listed = segments.segment_customers(con, Filters(as_of=AS_OF, regions=("east",), segment=cell), limit=None)
         assert len(listed) == row.customers
         assert listed["monetary"].sum() == pytest.approx(float(row.revenue))
+
+
+def test_migration_counts_equal_pandas_and_the_cell_list(con: duckdb.DuckDBPyConnection) -> None:
+    """rfm_migration (aggregated in SQL) against pandas RFM at both month ends, for the customers
+    of a region filter; one cell's list holds exactly the customers pandas puts in that cell."""
+    earlier_day, later_day = date(2025, 8, 31), date(2026, 2, 28)
+    f = Filters(as_of=later_day, regions=("east",))
+    moves = segments.rfm_migration(con, f, earlier_day, later_day)
+    customers = db.run(
+        con,
+        "select customer_id from customers where region = 'east' and signed_up_at < $end",
+        {"end": later_day + timedelta(days=1)},
+    )["customer_id"]
+    before = pandas_rfm(con, earlier_day, 365)["value_tier"].reindex(customers).fillna("no_purchase")
+    after = pandas_rfm(con, later_day, 365)["value_tier"].reindex(customers).fillna("no_purchase")
+    want = pd.crosstab(before.to_numpy(), after.to_numpy())
+    got = moves.pivot_table(
+        index="from_value_tier", columns="to_value_tier", values="customers", aggfunc="sum", fill_value=0
+    )
+    got = got.reindex(index=want.index, columns=want.columns, fill_value=0)
+    assert (got.to_numpy() == want.to_numpy()).all()
+    assert moves["customers"].sum() == len(customers)
+    moved = want.stack()
+    moved = moved[[a != b for a, b in moved.index]]
+    source, target = moved.idxmax()  # the largest cell off the diagonal
+    listed = segments.migration_customers(con, f, earlier_day, later_day, "value_tier", source, target, None)
+    expected = set(customers[(before == source).to_numpy() & (after == target).to_numpy()])
+    assert len(expected) == moved.max() > 0
+    assert set(listed["customer_id"]) == expected
+    with pytest.raises(ValueError):
+        segments.migration_customers(con, f, earlier_day, later_day, "region; drop table x", "a", "b")

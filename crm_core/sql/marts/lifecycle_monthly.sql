@@ -31,6 +31,7 @@ order_days as (
         customer_id,
         ordered_on,
         sum(count(*)) over (partition by customer_id order by ordered_on) as cumulative_orders,
+        sum(sum(amount)) over (partition by customer_id order by ordered_on) as cumulative_revenue,
         row_number() over (partition by customer_id order by ordered_on) as cumulative_purchase_days,
         min(ordered_on) over (partition by customer_id) as first_ordered_on
     from order_facts
@@ -45,6 +46,7 @@ at_snapshot as (
         grid.year_before_date,
         order_days.ordered_on,
         order_days.cumulative_orders,
+        order_days.cumulative_revenue,
         order_days.cumulative_purchase_days,
         order_days.first_ordered_on
     from grid
@@ -53,7 +55,7 @@ at_snapshot as (
 ),
 
 year_before as (
-    select grid.customer_id, grid.snapshot_date, order_days.cumulative_orders
+    select grid.customer_id, grid.snapshot_date, order_days.cumulative_orders, order_days.cumulative_revenue
     from grid
     asof left join order_days
         on order_days.customer_id = grid.customer_id and order_days.ordered_on <= grid.year_before_date
@@ -70,7 +72,9 @@ features as (
         date_diff('day', at_snapshot.ordered_on, at_snapshot.snapshot_date) as days_since_last_order,
         coalesce(at_snapshot.cumulative_orders, 0) as count_orders_to_date,
         coalesce(at_snapshot.cumulative_orders, 0) - coalesce(year_before.cumulative_orders, 0)
-            as count_orders_365d
+            as count_orders_365d,
+        coalesce(at_snapshot.cumulative_revenue, 0) - coalesce(year_before.cumulative_revenue, 0)
+            as revenue_365d
     from at_snapshot
     left join year_before
         on year_before.customer_id = at_snapshot.customer_id
@@ -88,6 +92,7 @@ final as (
         days_since_last_order,
         count_orders_to_date,
         count_orders_365d,
+        revenue_365d,
         case
             when last_ordered_on is null then 'cognition'
             when days_since_last_order > 180 then 'dissolution'

@@ -43,22 +43,17 @@ order_kpis as (
     group by period
 ),
 
-first_orders as (
-    select customer_features.customer_id, cast(customer_features.first_ordered_at as date) as first_ordered_on
-    from customer_features
-    inner join filtered_customers on filtered_customers.customer_id = customer_features.customer_id
-    where customer_features.first_ordered_at is not null
-),
-
 customer_kpis as (
+    -- one pass over the filtered customers: known by the end of each period, first order in it
     select
         periods.period,
-        (select count(*) from filtered_customers as fc
-            inner join customer_features as cf on cf.customer_id = fc.customer_id
-            where cast(cf.signed_up_at as date) <= periods.ends_on) as customers,
-        (select count(*) from first_orders
-            where first_orders.first_ordered_on between periods.starts_on and periods.ends_on) as new_customers
+        count(*) filter (where filtered_customers.signed_up_on <= periods.ends_on) as customers,
+        count(*) filter (
+            where filtered_customers.first_ordered_on between periods.starts_on and periods.ends_on
+        ) as new_customers
     from periods
+    cross join filtered_customers
+    group by periods.period
 ),
 
 final as (
