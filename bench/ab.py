@@ -1,7 +1,12 @@
-"""Before/after of this branch's query-side fixes, interleaved in one process so that a busy
-machine slows both sides alike: `python -m bench.ab --db sample_data/demo_L.duckdb`.
+"""Before/after of the query-side fixes, interleaved in one process so that a busy machine slows
+both sides alike: `python -m bench.ab --db sample_data/demo_L.duckdb`.
 
 * RFM at the build's as-of date: recomputed from every order (before) or read from customer_rfm;
+* RFM at another date (365-day lookback): recomputed (before) or read from the month-end
+  snapshot of customer_rfm_monthly;
+* the segment migration: two full customer lists in pandas (before) or counted in SQL;
+* overview KPIs: customer counts by two joins per period (before, the SQL of commit ab0cc5e) or
+  one pass;
 * campaign lift statistics: one statsmodels/scipy call per row (before) or per column.
 """
 
@@ -9,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +69,24 @@ def main(argv: list[str] | None = None) -> int:
 
         return run
 
+    # a date between month ends, eight months back: scores come from the month end before it
+    past = Filters(as_of=as_of.replace(day=1) - timedelta(days=240))
+    past_segment = Filters(as_of=past.as_of, segment=seg)
+    month_end = past.as_of.replace(day=1) - timedelta(days=1)
+    root = Path(__file__).resolve().parent.parent
+    old_kpis = subprocess.run(
+        ["git", "show", "ab0cc5e:crm_core/sql/queries/overview_kpis.sql"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.replace("-- @include filtered_customers", db.load_sql("filtered_customers", "snippets"))
+
+    def migration_before() -> Any:
+        later = segments.run_filtered(con, "segment_customers", plain)
+        earlier = recomputed("rfm_scores", Filters(as_of=month_end))()
+        return later.merge(earlier, on="customer_id", how="left").groupby(["rfm_segment_x", "rfm_segment_y"]).size()
+
     perf = campaigns.campaign_performance(con, plain)
     cases: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
         "segment_summary (RFM)": (recomputed("segment_summary", plain), lambda: segments.segment_summary(con, plain)),
@@ -73,6 +98,19 @@ def main(argv: list[str] | None = None) -> int:
         "overview_kpis with a segment": (
             recomputed("overview_kpis", with_segment),
             lambda: segments.run_filtered(con, "overview_kpis", with_segment),
+        ),
+        "segment_summary, another date": (
+            recomputed("segment_summary", past),
+            lambda: segments.segment_summary(con, past),
+        ),
+        "segment_count, segment, other date": (
+            recomputed("segment_count", past_segment),
+            lambda: segments.segment_count(con, past_segment),
+        ),
+        "segment migration": (migration_before, lambda: segments.rfm_migration(con, plain, month_end, as_of)),
+        "overview_kpis": (
+            lambda: db.run(con, old_kpis, segments.filtered_sql("overview_kpis", plain)[1]),
+            lambda: segments.run_filtered(con, "overview_kpis", plain),
         ),
         "campaign lift statistics": (lambda: _lift_row_by_row(perf), lambda: campaigns.lift_table(perf)),
     }

@@ -32,11 +32,24 @@ def orphaned_customers(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.D
     return segments.run_filtered(con, "orphaned_customers", filters)
 
 
-def orphan_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters, horizon_days: int = 180) -> pd.DataFrame:
-    """Delay to the next completed order after the departure, per group and 30-day bucket."""
+# customers per region in the comparison pool: every departure pairs with its region's pool, so
+# at a million customers the whole region (~140,000) x 383 departures is ~50M pairs; a fixed
+# sample of ~2,000 per region keeps hundreds of thousands of comparison pairs
+COMPARISON_CAP = 2000
+
+
+def orphan_outcomes(
+    con: duckdb.DuckDBPyConnection, filters: Filters, horizon_days: int = 180, comparison_cap: int = COMPARISON_CAP
+) -> pd.DataFrame:
+    """Delay to the next completed order after the departure, per group and 30-day bucket.
+
+    The comparison pool of a region with more than `comparison_cap` customers is every k-th
+    customer by a hash of the id (k = region size // cap), the same on every run."""
     if horizon_days not in HORIZONS:
         raise ValueError(f"horizon_days must be one of {HORIZONS}, got {horizon_days}")
-    return segments.run_filtered(con, "orphan_outcomes", filters, horizon_days=horizon_days)
+    return segments.run_filtered(
+        con, "orphan_outcomes", filters, horizon_days=horizon_days, comparison_cap=int(comparison_cap)
+    )
 
 
 def reorder_curves(outcomes: pd.DataFrame, horizon_days: int) -> pd.DataFrame:

@@ -123,3 +123,23 @@ def test_orphaned_relationships_fare_worse_as_planted(m_db: Path) -> None:
         assert curves.loc[curves["outcome_group"] == group, "share_reordered"].is_monotonic_increasing
     with pytest.raises(ValueError, match="horizon_days"):
         managers.orphan_outcomes(db.connect(m_db), Filters(as_of=AS_OF), 7)
+
+
+def test_the_comparison_sample_on_m(m_db: Path) -> None:
+    """At M regions exceed the comparison cap: with the cap lifted the counts equal pandas over
+    every comparable customer; with the default cap the orphaned group is unchanged and the
+    sampled comparison rate lies inside the full group's 95 % interval."""
+    c = db.connect(m_db)
+    try:
+        f = Filters(as_of=AS_OF)
+        full = managers.reorder_comparison(managers.orphan_outcomes(c, f, 180, comparison_cap=10**9), 180)
+        expected = pandas_outcome_counts(c, 180)
+        sampled = managers.reorder_comparison(managers.orphan_outcomes(c, f, 180), 180)
+    finally:
+        c.close()
+    assert (full["orphaned_reordered"], full["orphaned_n"]) == expected["orphaned"]
+    assert (full["comparison_reordered"], full["comparison_n"]) == expected["comparison"]
+    assert (sampled["orphaned_reordered"], sampled["orphaned_n"]) == expected["orphaned"]
+    assert 0 < sampled["comparison_n"] < full["comparison_n"]
+    margin = 2.5 * (full["comparison_high"] - full["comparison_low"])
+    assert abs(sampled["comparison_rate"] - full["comparison_rate"]) < margin

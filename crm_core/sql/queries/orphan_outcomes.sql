@@ -5,6 +5,7 @@
 -- manager stayed for the whole $horizon_days days. Outcome: the days from the leaving day to the
 -- customer's next completed order (none: censored at the as-of date). One row per group and
 -- 30-day bucket of that delay (0 = within 30 days; null = no order by the as-of date).
+-- In a region of more than $comparison_cap customers the comparison pool is a fixed sample.
 with
 -- @include filtered_customers
 ,
@@ -16,16 +17,28 @@ departures as (
         and left_on + interval 1 day * $horizon_days <= cast($as_of as date)
 ),
 
-known as (
-    select features.customer_id, features.account_manager_id, features.region, features.signed_up_on
-    from customer_features as features
-    inner join filtered_customers on filtered_customers.customer_id = features.customer_id
+region_sizes as (
+    -- every k-th customer of a region is in its comparison pool (k = 1 up to $comparison_cap)
+    select region, cast(greatest(1, count(*) // $comparison_cap) as ubigint) as every_kth
+    from filtered_customers
+    group by region
 ),
 
-completed as (
-    select customer_id, ordered_on
-    from order_facts
-    where is_completed and ordered_on <= $as_of
+known as (
+    -- the comparison pool of a large region is a fixed pseudo-random sample of about
+    -- $comparison_cap of its customers (by a hash of the id); the departing managers' own
+    -- customers are always all kept
+    select
+        features.customer_id,
+        features.account_manager_id,
+        features.region,
+        features.signed_up_on,
+        hash(features.customer_id) % region_sizes.every_kth = 0 as in_comparison_pool,
+        gone.manager_id is not null as manager_left
+    from customer_features as features
+    inner join filtered_customers on filtered_customers.customer_id = features.customer_id
+    inner join region_sizes on region_sizes.region = features.region
+    left join (select distinct manager_id from departures) as gone on gone.manager_id = features.account_manager_id
 ),
 
 cohorts as (
@@ -38,25 +51,35 @@ cohorts as (
         case when known.account_manager_id = departures.manager_id then 'orphaned' else 'comparison' end
             as outcome_group
     from departures
-    inner join known on known.region = departures.region and known.signed_up_on <= departures.left_on
+    inner join (select * from known where in_comparison_pool or manager_left) as known
+        on known.region = departures.region and known.signed_up_on <= departures.left_on
     left join stg_account_managers as own on own.manager_id = known.account_manager_id
     where known.account_manager_id = departures.manager_id
         or (
-            own.manager_id is not null
+            known.in_comparison_pool
+            and own.manager_id is not null
             and own.hired_on <= departures.left_on
             and (own.left_on is null or own.left_on > departures.left_on + interval 1 day * $horizon_days)
         )
 ),
 
+order_days as (
+    -- the completed order days of the customers paired above (a few percent of all orders)
+    select distinct customer_id, ordered_on
+    from order_facts
+    where is_completed
+        and ordered_on <= $as_of
+        and customer_id in (select customer_id from cohorts)
+),
+
 active as (
+    -- active when the manager left: the last completed order on or before that day is less than
+    -- 365 days old (ASOF: the latest order day per pair in one sort-merge pass)
     select cohorts.*
     from cohorts
-    where exists (
-        select 1 from completed
-        where completed.customer_id = cohorts.customer_id
-            and completed.ordered_on <= cohorts.left_on
-            and completed.ordered_on > cohorts.left_on - interval 365 day
-    )
+    asof inner join order_days as last_order
+        on last_order.customer_id = cohorts.customer_id and last_order.ordered_on <= cohorts.left_on
+    where last_order.ordered_on > cohorts.left_on - interval 365 day
 ),
 
 orphaning_departures as (
@@ -66,17 +89,16 @@ orphaning_departures as (
 ),
 
 next_order as (
+    -- the first completed order day after the manager left (none: censored at the as-of date)
     select
         active.outcome_group,
         active.departed_manager_id,
         active.customer_id,
-        min(date_diff('day', active.left_on, completed.ordered_on)) as days_to_next_order
+        date_diff('day', active.left_on, next_day.ordered_on) as days_to_next_order
     from active
-    left join completed
-        on completed.customer_id = active.customer_id
-        and completed.ordered_on > active.left_on
+    asof left join order_days as next_day
+        on next_day.customer_id = active.customer_id and next_day.ordered_on > active.left_on
     where active.departed_manager_id in (select departed_manager_id from orphaning_departures)
-    group by active.outcome_group, active.departed_manager_id, active.customer_id
 ),
 
 final as (
