@@ -114,6 +114,11 @@ def build_into(
     t1 = time.perf_counter()
     report.mart_rows["campaign_lift"] = campaigns.build_campaign_lift(con, as_of)
     report.mart_seconds["campaign_lift"] = time.perf_counter() - t1
+    from crm_core import health  # imports the importer, which imports this module
+
+    t1 = time.perf_counter()
+    report.mart_rows[health.STORED_TABLES] = health.store_into(con)
+    report.mart_seconds[health.STORED_TABLES] = time.perf_counter() - t1
     con.execute("drop table if exists build_info")
     con.execute(
         "create table build_info as select cast($as_of as date) as as_of_date, "

@@ -9,6 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
 from crm_core import build, db
@@ -114,3 +116,18 @@ def test_cli_build_and_stats(s_db_copy: Path) -> None:
         text=True,
     )
     assert bad.returncode == 2 and "expected a date as YYYY-MM-DD" in bad.stderr
+
+
+def test_stored_data_health_equals_the_checks_run_now(con: duckdb.DuckDBPyConnection) -> None:
+    """The build keeps the data-health checks (they scan every raw row); what the page reads
+    equals the same checks run on the raw tables now."""
+    from crm_core import contract, health
+
+    stored = health.table_health(con)
+    fresh = health.compute_table_health(con)
+    assert "data_health_tables" in db.table_names(con)
+    pd.testing.assert_frame_equal(stored.drop(columns="days_since_last"), fresh, check_dtype=False)
+    for t in contract.RAW_TABLES:
+        pd.testing.assert_frame_equal(
+            health.null_rates(con, t.name), health.compute_null_rates(con, t.name), check_dtype=False
+        )
