@@ -164,6 +164,11 @@ def filtered_sql(
     if snapshot is not None and lookback_days == RFM_MART_LOOKBACK:
         sql = _RFM_SNIPPET.sub(_RFM_FROM_MART, sql)
         params["rfm_snapshot"] = snapshot
+    if snapshot is not None:
+        # the same date as segment_snapshot's subquery (lifecycle_monthly keeps the same month
+        # ends), bound as a value so that DuckDB skips the other snapshots' row groups
+        sql = sql.replace("(select snapshot_date from segment_snapshot)", "$rfm_snapshot")
+        params["rfm_snapshot"] = snapshot
     return sql, params
 
 

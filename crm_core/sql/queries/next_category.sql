@@ -7,12 +7,17 @@ with
 -- @include filtered_customers
 ,
 
-orders as (
-    select distinct lines.customer_id, lines.order_id, lines.ordered_at
+window_lines as (
+    select lines.customer_id, lines.order_id, lines.ordered_at, lines.category
     from basket_lines as lines
     inner join filtered_customers on filtered_customers.customer_id = lines.customer_id
     where lines.ordered_on <= $as_of
         and lines.ordered_on > cast($as_of as date) - interval 1 day * $basket_days
+),
+
+orders as (
+    select distinct customer_id, order_id, ordered_at
+    from window_lines
 ),
 
 sequenced as (
@@ -26,7 +31,8 @@ sequenced as (
 ),
 
 categories as (
-    select distinct order_id, category from basket_lines
+    -- both orders of a pair are in the window (the next one is a later order of `orders`)
+    select distinct order_id, category from window_lines
 ),
 
 pairs as (

@@ -23,11 +23,14 @@ window_orders as (
 ),
 
 categories as (
-    select 'category' as dimension, products.category as dimension_value, sum(items.line_amount) as amount
-    from window_orders
-    inner join stg_order_items as items on items.order_id = window_orders.order_id
-    inner join stg_products as products on products.product_id = items.product_id
-    group by products.category
+    -- basket_lines: the completed orders' lines per product with their category (no join of
+    -- every order line with its order and product at page time)
+    select 'category' as dimension, lines.category as dimension_value, sum(lines.line_amount) as amount
+    from basket_lines as lines
+    inner join members on members.customer_id = lines.customer_id
+    where lines.ordered_on <= $as_of
+        and lines.ordered_on > cast($as_of as date) - interval 1 day * $lookback_days
+    group by lines.category
 ),
 
 channels as (
