@@ -199,13 +199,25 @@ def cohort_retention(con: duckdb.DuckDBPyConnection, filters: Filters, basis: st
 
 
 def cohort_customers(
-    con: duckdb.DuckDBPyConnection, filters: Filters, basis: str, cohort_month: date, months_since: int
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    basis: str,
+    cohort_month: date,
+    months_since: int,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """The customers of one cohort cell (the drill-down of the retention matrix)."""
+    """The customers of one cohort cell (the drill-down of the retention matrix), the first
+    `limit` (all when None); `listed_customers` counts them all."""
     if basis not in COHORT_BASES:
         raise ValueError(f"basis must be one of {COHORT_BASES}, got {basis!r}")
     return segments.run_filtered(
-        con, "cohort_customers", filters, basis=basis, cohort_month=cohort_month, months_since=int(months_since)
+        con,
+        "cohort_customers",
+        filters,
+        basis=basis,
+        cohort_month=cohort_month,
+        months_since=int(months_since),
+        limit=None if limit is None else int(limit),
     )
 
 
@@ -213,13 +225,23 @@ CART_DIMENSIONS: tuple[str, ...] = ("all", "channel", "device", "membership_tier
 
 
 def abandoned_cart_customers(
-    con: duckdb.DuckDBPyConnection, filters: Filters, dimension: str = "all", dimension_value: str = ""
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dimension: str = "all",
+    dimension_value: str = "",
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """Customers with an abandoned cart in the period (optionally in one channel, device or tier)."""
+    """Customers with an abandoned cart in the period (optionally in one channel, device or tier),
+    the first `limit` by abandoned value (all when None); `listed_customers` counts them all."""
     if dimension not in CART_DIMENSIONS:
         raise ValueError(f"dimension must be one of {CART_DIMENSIONS}, got {dimension!r}")
     return segments.run_filtered(
-        con, "abandoned_cart_customers", filters, dimension=dimension, dimension_value=dimension_value
+        con,
+        "abandoned_cart_customers",
+        filters,
+        dimension=dimension,
+        dimension_value=dimension_value,
+        limit=None if limit is None else int(limit),
     )
 
 

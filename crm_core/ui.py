@@ -214,12 +214,21 @@ def cart_abandonment_by(filters: Filters) -> pd.DataFrame:
     return _query("cart_abandonment_by", filters)
 
 
-def cohort_customers(filters: Filters, basis: str, cohort_month: date, months_since: int) -> pd.DataFrame:
-    return _query("cohort_customers", filters, basis, cohort_month, months_since)
+def cohort_customers(
+    filters: Filters, basis: str, cohort_month: date, months_since: int, limit: int | None = None
+) -> pd.DataFrame:
+    return _query("cohort_customers", filters, basis, cohort_month, months_since, limit)
 
 
-def abandoned_cart_customers(filters: Filters, dimension: str, dimension_value: str) -> pd.DataFrame:
-    return _query("abandoned_cart_customers", filters, dimension, dimension_value)
+def abandoned_cart_customers(
+    filters: Filters, dimension: str, dimension_value: str, limit: int | None = None
+) -> pd.DataFrame:
+    return _query("abandoned_cart_customers", filters, dimension, dimension_value, limit)
+
+
+def listed_count(frame: pd.DataFrame) -> int:
+    """All the rows a limited customer list stands for (its `listed_customers` column)."""
+    return int(frame["listed_customers"].iloc[0]) if len(frame) else 0
 
 
 def cart_abandonment_trend(filters: Filters) -> pd.DataFrame:
@@ -678,7 +687,7 @@ def customer_list_section(
     """A drill-down: the count, the first 200 rows masked on screen, and the whole list as CSV
     (from `full()` when the frame shown is only the first page; fetched when the user clicks)."""
     st.caption(caption)
-    customer_dataframe(frame.head(200))
+    customer_dataframe(frame.head(200).drop(columns="listed_customers", errors="ignore"))
     if len(frame):
         st.download_button(
             t("builder.export_csv"),

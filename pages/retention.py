@@ -95,12 +95,14 @@ if not cells.empty:
         )
         available = sorted(int(c) for c in matrix.loc[cohort_month].dropna().index)
         months_since = k2.selectbox(ui.t("retention.months_since"), available, key="cohort_months_since")
-        members = ui.cohort_customers(filters, basis, pd.Timestamp(cohort_month).date(), int(months_since))
+        cell = (filters, basis, pd.Timestamp(cohort_month).date(), int(months_since))
+        members = ui.cohort_customers(*cell, 200)
         ui.customer_list_section(
             members,
-            ui.t("retention.cohort_list_caption", n=fmt.integer(len(members), lang)),
+            ui.t("retention.cohort_list_caption", n=fmt.integer(ui.listed_count(members), lang)),
             f"cohort_{pd.Timestamp(cohort_month):%Y-%m}_month_{months_since}",
             "cohort_export",
+            full=lambda: ui.cohort_customers(*cell),
         )
 ui.explain("retention.cohort_definition", "cohort_retention")
 
@@ -196,11 +198,12 @@ else:
             ),
             key="cart_pick",
         )
-        leavers = ui.abandoned_cart_customers(filters, choice[0], choice[1])
+        leavers = ui.abandoned_cart_customers(filters, choice[0], choice[1], 200)
         ui.customer_list_section(
             leavers,
-            ui.t("retention.cart_list_caption", n=fmt.integer(len(leavers), lang)),
+            ui.t("retention.cart_list_caption", n=fmt.integer(ui.listed_count(leavers), lang)),
             f"abandoned_carts_{filters.as_of.isoformat()}",
             "cart_export",
+            full=lambda: ui.abandoned_cart_customers(filters, choice[0], choice[1]),
         )
 ui.explain("retention.cart_definition", "cart_abandonment_by", "cart_abandonment_trend")

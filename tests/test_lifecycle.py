@@ -186,10 +186,17 @@ def test_cohort_and_cart_drill_downs_match_their_cells(con: duckdb.DuckDBPyConne
     for (cohort, months), row in cells.sample(5, random_state=3).iterrows():
         listed = lifecycle.cohort_customers(con, f, "signup", cohort.date(), int(months))
         assert len(listed) == row["active_customers"]
+        first = lifecycle.cohort_customers(con, f, "signup", cohort.date(), int(months), limit=3)
+        assert len(first) == min(3, len(listed))
+        assert (first["listed_customers"] == len(listed)).all()
+        assert first["customer_id"].tolist() == listed["customer_id"].head(3).tolist()
     by = lifecycle.cart_abandonment_by(con, f).set_index(["dimension", "dimension_value"])
     web = lifecycle.abandoned_cart_customers(con, f, "channel", "web")
     assert web["abandoned_carts"].sum() == by.loc[("channel", "web"), "abandoned_carts"]
     everyone = lifecycle.abandoned_cart_customers(con, f)
     assert everyone["abandoned_carts"].sum() == by.loc[("all", "all"), "abandoned_carts"]
+    top = lifecycle.abandoned_cart_customers(con, f, limit=10)
+    assert top["customer_id"].tolist() == everyone["customer_id"].head(10).tolist()
+    assert (top["listed_customers"] == len(everyone)).all()
     with pytest.raises(ValueError, match="dimension must be one of"):
         lifecycle.abandoned_cart_customers(con, f, "city")

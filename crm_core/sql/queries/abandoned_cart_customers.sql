@@ -34,7 +34,10 @@ select
     final.*,
     abandoned.abandoned_carts,
     abandoned.abandoned_basket_value,
-    abandoned.last_abandoned_at
+    abandoned.last_abandoned_at,
+    count(*) over () as listed_customers
 from final
 inner join abandoned on abandoned.customer_id = final.customer_id
 order by abandoned.abandoned_basket_value desc, final.customer_id
+-- the first $limit (all when null): the page shows 200 and fetches the rest on download
+limit $limit

@@ -22,4 +22,8 @@ final as (
     inner join cohort_cell on cohort_cell.customer_id = segment_base.customer_id
 )
 
-select * from final
+select final.*, count(*) over () as listed_customers
+from final
+-- the first $limit by lookback revenue (all when null): the page shows 200, the rest on download
+order by final.monetary desc nulls last, final.customer_id
+limit $limit
