@@ -1,9 +1,10 @@
--- Customers and lookback revenue of the filters and active segment.
+-- Customers and lookback revenue of the filters and active segment (the segment's conditions
+-- are applied inside filtered_customers; only the revenue needs the RFM rows).
 with
 -- @include filtered_customers
 ,
--- @include segment_base
+-- @include rfm_scored
 
-select count(*) as customers, coalesce(sum(segment_base.monetary), 0) as revenue
-from segment_base
-inner join filtered_customers on filtered_customers.customer_id = segment_base.customer_id
+select count(*) as customers, coalesce(sum(rfm_scored.monetary), 0) as revenue
+from filtered_customers
+left join rfm_scored on rfm_scored.customer_id = filtered_customers.customer_id
