@@ -52,7 +52,7 @@ customer_kpis as (
             where filtered_customers.first_ordered_on between periods.starts_on and periods.ends_on
         ) as new_customers
     from periods
-    cross join filtered_customers
+    left join filtered_customers on true  -- a row per period even when no customer passes
     group by periods.period
 ),
 
