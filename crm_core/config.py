@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ class Settings:
     state_path: Path  # saved segments (SQLite), writable while the DuckDB file is served read-only
     currency: str
     cache_ttl_s: int
+    # DuckDB's buffer pool for the app's read-only connection (CRM_MEMORY_LIMIT, e.g. "2GB")
+    memory_limit: str = "1GB"
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -27,7 +30,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         state_path=state_path,
         currency=e.get("CRM_CURRENCY") or _stored_currency(state_path) or "¥",
         cache_ttl_s=int(e.get("CRM_CACHE_TTL") or 600),
+        memory_limit=_memory_limit(e.get("CRM_MEMORY_LIMIT") or "1GB"),
     )
+
+
+def _memory_limit(value: str) -> str:
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value.strip(), re.IGNORECASE):
+        raise ValueError(f"CRM_MEMORY_LIMIT must be an amount like 1GB or 512MB, got {value!r}")
+    return value.strip()
 
 
 def default_state_path(db_path: Path) -> Path:

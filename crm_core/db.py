@@ -36,8 +36,14 @@ def load_sql(name: str, folder: str = "queries") -> str:
     )
 
 
-def connect(path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, read_only: bool = True, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection; `memory_limit` (e.g. "1GB") caps DuckDB's buffer pool for this database
+    (the app's serving connection sets it: queries spill to disk rather than grow the process)."""
     con = duckdb.connect(str(path), read_only=read_only)
+    if memory_limit:
+        # a setting of the open database, not a connect-time config: other connections to the
+        # same file in this process (an import's, a test's) must not differ in configuration
+        con.execute("set global memory_limit = $limit", {"limit": memory_limit})
     # DuckDB turns an ASOF join whose left side it *estimates* below 64 rows into a nested loop
     # over every order of those customers; its estimates for filtered CTEs are often that low
     # while the real side has 100,000 rows (orphan_outcomes at M: 7 s instead of 0.2 s)

@@ -27,9 +27,10 @@ def manager_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     return segments.run_filtered(con, "manager_summary", filters)
 
 
-def orphaned_customers(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """The filtered customers whose manager had left by the as-of date, biggest spenders first."""
-    return segments.run_filtered(con, "orphaned_customers", filters)
+def orphaned_customers(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Customers whose manager left without a handover, by lookback revenue: the first `limit`
+    (all when None); listed_customers and reordered_customers count them all."""
+    return segments.run_filtered(con, "orphaned_customers", filters, limit=None if limit is None else int(limit))
 
 
 # customers per region in the comparison pool: every departure pairs with its region's pool, so

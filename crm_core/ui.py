@@ -71,7 +71,7 @@ class _Connection:
             if self.con is None or generation != self.generation:
                 if self.con is not None:
                     self.con.close()  # close first, or DuckDB would hand back the old file
-                self.con = db.connect(self.path, read_only=True)
+                self.con = db.connect(self.path, read_only=True, memory_limit=settings().memory_limit)
                 self.generation = generation
             return self.con
 
@@ -832,8 +832,8 @@ def manager_summary(filters: Filters) -> pd.DataFrame:
     return _query("manager_summary", filters)
 
 
-def orphaned_customers(filters: Filters) -> pd.DataFrame:
-    return _query("orphaned_customers", filters)
+def orphaned_customers(filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    return _query("orphaned_customers", filters, limit)
 
 
 def orphan_outcomes(filters: Filters, horizon_days: int) -> pd.DataFrame:

@@ -80,20 +80,20 @@ ui.explain("managers.summary_definition", "manager_summary")
 
 # -- orphaned customers -------------------------------------------------------------------------
 st.subheader(ui.t("managers.orphans_title"))
-listed = ui.orphaned_customers(filters)
+listed = ui.orphaned_customers(filters, 200)
 if listed.empty:
     st.info(ui.t("managers.no_orphans"))
 else:
-    reordered = int((listed["orders_since_manager_left"] > 0).sum())
     ui.customer_list_section(
-        listed,
+        listed.drop(columns="reordered_customers"),
         ui.t(
             "managers.orphans_caption",
-            n=fmt.integer(len(listed), lang),
-            k=fmt.integer(reordered, lang),
+            n=fmt.integer(ui.listed_count(listed), lang),
+            k=fmt.integer(int(listed["reordered_customers"].iloc[0]), lang),
         ),
         f"orphaned_customers_{filters.as_of.isoformat()}",
         "orphans_export",
+        full=lambda: ui.orphaned_customers(filters),
     )
 ui.explain("managers.orphans_definition", "orphaned_customers")
 

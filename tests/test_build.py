@@ -131,3 +131,17 @@ def test_stored_data_health_equals_the_checks_run_now(con: duckdb.DuckDBPyConnec
         pd.testing.assert_frame_equal(
             health.null_rates(con, t.name), health.compute_null_rates(con, t.name), check_dtype=False
         )
+
+
+def test_the_serving_connection_caps_duckdb_memory(s_db: Path) -> None:
+    from crm_core import config
+
+    assert config.load_settings({}).memory_limit == "1GB"
+    assert config.load_settings({"CRM_MEMORY_LIMIT": "512MB"}).memory_limit == "512MB"
+    with pytest.raises(ValueError, match="CRM_MEMORY_LIMIT must be an amount like 1GB"):
+        config.load_settings({"CRM_MEMORY_LIMIT": "1GB'; drop table orders"})
+    con = db.connect(s_db, memory_limit="512MB")
+    try:
+        assert db.scalar(con, "select current_setting('memory_limit')") == "488.2 MiB"
+    finally:
+        con.close()

@@ -27,6 +27,11 @@ def check_orphans_equal_truth(c: duckdb.DuckDBPyConnection) -> int:
     listed = managers.orphaned_customers(c, Filters(as_of=AS_OF))
     truth_ids = set(db.run(c, "select customer_id from truth_customer where is_orphaned")["customer_id"])
     assert set(listed["customer_id"]) == truth_ids
+    first = managers.orphaned_customers(c, Filters(as_of=AS_OF), limit=5)
+    assert first["customer_id"].tolist() == listed["customer_id"].head(5).tolist()
+    if len(listed):
+        assert first["listed_customers"].iloc[0] == len(listed)
+        assert first["reordered_customers"].iloc[0] == (listed["orders_since_manager_left"] > 0).sum()
     return len(truth_ids)
 
 

@@ -30,7 +30,9 @@ final as (
         listed.*,
         managers.manager_name,
         managers.left_on as manager_left_on,
-        since_leaving.orders_since_manager_left
+        since_leaving.orders_since_manager_left,
+        count(*) over () as listed_customers,
+        count(*) filter (where since_leaving.orders_since_manager_left > 0) over () as reordered_customers
     from listed
     inner join customer_features as features on features.customer_id = listed.customer_id
     inner join stg_account_managers as managers on managers.manager_id = features.account_manager_id
@@ -39,3 +41,5 @@ final as (
 
 select * from final
 order by monetary desc, customer_id
+-- the first $limit (all when null): the page shows 200, the rest on download
+limit $limit
