@@ -65,7 +65,20 @@ def test_core_sql_puts_no_value_into_text() -> None:
             *("lines_sql", "n", "name", "new_keys", "parent", "pcol", "product", "raw", "sql", "status"),
             *("t.name", "tkey[0]", "tmp", "type_reason", "written"),
         },
-        "crm_core/health.py": {"ccol", "child", "col", "keys", "parent", "parts", "pcol", "t.name"},
+        # health: contract names, plus the constant names of the two tables the build stores
+        "crm_core/health.py": {
+            "ccol",
+            "child",
+            "col",
+            "keys",
+            "parent",
+            "parts",
+            "pcol",
+            "t.name",
+            "STORED_TABLES",
+            "STORED_COLUMNS",
+            "name",
+        },
     }
     for path in CORE:
         rel = path.relative_to(ROOT).as_posix()
