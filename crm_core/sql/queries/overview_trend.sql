@@ -11,20 +11,31 @@ months as (
         and month_start >= cast(date_trunc('month', cast($as_of as date)) as date) - interval 23 month
 ),
 
-orders as (
-    select order_facts.customer_id, order_facts.order_month, order_facts.amount
+monthly_rows as (
+    -- whole months before the as-of date's month from the customer-month mart (a third of the
+    -- order rows), the as-of date's own month from the orders up to that day
+    select activity.customer_id, activity.order_month, activity.count_orders, activity.revenue
+    from customer_monthly_activity as activity
+    inner join filtered_customers on filtered_customers.customer_id = activity.customer_id
+    where activity.order_month >= (select min(month_start) from months)
+        and activity.order_month < cast(date_trunc('month', cast($as_of as date)) as date)
+    union all
+    select order_facts.customer_id, order_facts.order_month, count(*), sum(order_facts.amount)
     from order_facts
     inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
-    where order_facts.is_completed and order_facts.ordered_on <= $as_of
+    where order_facts.is_completed
+        and order_facts.ordered_on >= cast(date_trunc('month', cast($as_of as date)) as date)
+        and order_facts.ordered_on <= $as_of
+    group by order_facts.customer_id, order_facts.order_month
 ),
 
 monthly as (
     select
         order_month,
-        sum(amount) as revenue,
-        count(*) as count_orders,
-        count(distinct customer_id) as active_customers
-    from orders
+        sum(revenue) as revenue,
+        sum(count_orders) as count_orders,
+        count(*) as active_customers
+    from monthly_rows
     group by order_month
 ),
 
