@@ -380,13 +380,19 @@ with d_cols[3]:
         format_func=ui.fixed_labels(lambda c: ui.t(f"lifecycle.col.{c}"), LIST_SORTS),
         key="drill_sort",
     )
-count = ui.stage_customer_count(filters, rules, stage, came_from, from_date, value)
 PAGE = 50
+# one query gives the page and the count of the whole selection (listed_customers); the page
+# number is read before its widget is drawn, and brought back in range when the selection shrank
+page_no = max(1, int(st.session_state.get("drill_page", 1)))
+selection = (filters, rules, stage, came_from, from_date, value)
+listed = ui.stage_customers(*selection, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE)
+count = ui.listed_count(listed) if len(listed) or page_no == 1 else ui.stage_customer_count(*selection)
 pages = max(1, -(-count // PAGE))
-page_no = int(st.number_input(ui.t("lifecycle.page", pages=pages), 1, pages, 1, key="drill_page"))
-listed = ui.stage_customers(
-    filters, rules, stage, came_from, from_date, value, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE
-)
+if page_no > pages:
+    page_no = st.session_state["drill_page"] = pages
+    listed = ui.stage_customers(*selection, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE)
+st.number_input(ui.t("lifecycle.page", pages=pages), 1, pages, key="drill_page")
+listed = listed.drop(columns="listed_customers")
 st.caption(ui.t("lifecycle.list_caption", n=fmt.integer(count, lang)))
 shown = ui.masked_contacts(listed)
 shown["stage"] = [stage_name(s) for s in shown["stage"]]
@@ -401,7 +407,7 @@ if count:
     st.download_button(
         ui.t("lifecycle.download", n=fmt.integer(count, lang)),
         data=lambda: ui.csv_bytes(
-            ui.stage_customers(filters, rules, stage, came_from, from_date, value, sort, False, None, 0)
+            ui.stage_customers(*selection, sort, False, None, 0).drop(columns="listed_customers")
         ),
         on_click="ignore",
         file_name=f"lifecycle_{stage}_{snapshot.isoformat()}.csv",

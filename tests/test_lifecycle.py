@@ -125,6 +125,7 @@ def test_drill_down_lists_exactly_the_stage(con: duckdb.DuckDBPyConnection) -> N
     ]
     assert not set(pages[0]["customer_id"]) & set(pages[1]["customer_id"])
     assert pages[0]["customer_id"].is_monotonic_increasing
+    assert (pages[1]["listed_customers"] == count).all()  # the page's count is the whole selection's
     moved = lifecycle.stage_customers(
         con, f, rules, "dissolution", from_stage="commitment", from_date=date(2026, 4, 30), limit=None
     )

@@ -43,4 +43,5 @@ final as (
         and ($breakdown_value = '' or breakdown.breakdown_value = $breakdown_value)
 )
 
-select * from final
+-- listed_customers: all the rows of the selection, before any page is cut from them
+select *, count(*) over () as listed_customers from final
