@@ -151,6 +151,10 @@ def filtered_sql(
     """
     sql = db.load_sql(name_or_sql) if re.fullmatch(r"[a-z][a-z0-9_]*", name_or_sql) else name_or_sql
     params: dict[str, Any] = {**filters.params(), "lookback_days": DEFAULT_LOOKBACK}
+    full = db.load_sql("filtered_customers", "snippets").strip()
+    if not filters.tiers and full in sql and "membership_tier" not in sql.replace(full, ""):
+        # no tier to select and none read: the same customers without the join with the spells
+        sql = sql.replace(full, db.load_sql("filtered_customers_untiered", "snippets").strip())
     if filters.segment and "-- @segment_filter" in sql:
         predicate, seg_params = compile_predicate(filters.segment)
         members = (

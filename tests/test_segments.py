@@ -279,3 +279,36 @@ def test_migration_counts_equal_pandas_and_the_cell_list(con: duckdb.DuckDBPyCon
     assert set(listed["customer_id"]) == expected
     with pytest.raises(ValueError):
         segments.migration_customers(con, f, earlier_day, later_day, "region; drop table x", "a", "b")
+
+
+def test_the_tier_free_shortcut_selects_the_same_customers(con: duckdb.DuckDBPyConnection) -> None:
+    """Without a tier selected, queries that never read a tier skip the join with the tier
+    spells (filtered_customers_untiered); selecting every tier must give the very same figures
+    through the full snippet. A region narrows it so the filters still do something."""
+    from crm_core import campaigns, clv, contract, crosssell, lifecycle, managers, service
+
+    rules = lifecycle.StageRules()
+    queries = {
+        "overview_kpis": lambda f: overview.overview_kpis(con, f),
+        "overview_trend": lambda f: overview.overview_trend(con, f),
+        "rfm_grid": lambda f: segments.rfm_grid(con, f),
+        "segment_count": lambda f: segments.segment_count(con, f),
+        "segment_customers": lambda f: segments.segment_customers(con, f, limit=None),
+        "stage_mix": lambda f: lifecycle.stage_mix(con, f, rules),
+        "funnel": lambda f: lifecycle.funnel(con, f, rules),
+        "cohort_retention": lambda f: lifecycle.cohort_retention(con, f, "signup"),
+        "cart_abandonment_trend": lambda f: lifecycle.cart_abandonment_trend(con, f),
+        "campaign_performance": lambda f: campaigns.campaign_performance(con, f),
+        "service_times": lambda f: service.service_times(con, f),
+        "clv_overview": lambda f: clv.clv_overview(con, f),
+        "basket_rules": lambda f: crosssell.basket_rules(con, f, crosssell.RuleSettings()),
+        "orphaned_customers": lambda f: managers.orphaned_customers(con, f),
+    }
+    plain = Filters(as_of=AS_OF, regions=("east", "south"))
+    every_tier = Filters(as_of=AS_OF, regions=("east", "south"), tiers=contract.TIERS)
+    sql, _ = segments.filtered_sql("overview_kpis", plain)
+    assert "membership_tier_spells" not in sql  # the shortcut is taken
+    assert "membership_tier_spells" in segments.filtered_sql("overview_kpis", every_tier)[0]
+    assert "membership_tier_spells" in segments.filtered_sql("segment_summary", plain)[0]  # reads tiers
+    for name, run in queries.items():
+        pd.testing.assert_frame_equal(run(plain), run(every_tier), check_dtype=False, obj=name)
