@@ -9,7 +9,7 @@ import streamlit as st
 from crm_core import charts, ui
 from crm_core import formatting as fmt
 from crm_core.filters import Condition
-from crm_core.segments import LOOKBACK_DAYS, RFM_SEGMENTS, VALUE_TIERS
+from crm_core.segments import LOOKBACK_DAYS, RFM_MART_LOOKBACK, RFM_SEGMENTS, VALUE_TIERS
 
 filters = ui.current_filters()
 lang = ui.lang()
@@ -22,7 +22,8 @@ if not ui.has_rows("orders"):
 lookback = ui.url_selectbox(
     "lookback", ui.t("segments.lookback"), list(LOOKBACK_DAYS), lambda d: ui.t("lifecycle.days", n=d), 365, parse=int
 )
-st.caption(ui.t("segments.rule", as_of=fmt.day(filters.as_of, lang), n=lookback))
+snapshot = ui.rfm_snapshot(filters) if lookback == RFM_MART_LOOKBACK else None
+st.caption(ui.t("segments.rule", as_of=fmt.day(snapshot or filters.as_of, lang), n=lookback))
 ui.rfm_snapshot_note(filters, lookback)
 
 # -- RFM grid and segment treemap --------------------------------------------------------------
