@@ -6,11 +6,8 @@ with
 -- @include segment_base
 ,
 
-earlier as (
-    select customer_id, rfm_segment, value_tier
-    from customer_rfm_monthly
-    where snapshot_date = $from_snapshot
-),
+-- @include rfm_earlier
+,
 
 final as (
     -- @include customer_list

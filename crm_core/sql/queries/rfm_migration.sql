@@ -7,11 +7,8 @@ with
 -- @include rfm_scored
 ,
 
-earlier as (
-    select customer_id, rfm_segment, value_tier
-    from customer_rfm_monthly
-    where snapshot_date = $from_snapshot
-),
+-- @include rfm_earlier
+,
 
 final as (
     select
