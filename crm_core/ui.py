@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -52,8 +53,36 @@ CACHE_TTL_S = 600
 ICON = str(Path(__file__).resolve().parent / "assets" / "icon.png")
 
 
+_SETTINGS: dict[tuple[Any, ...], Settings] = {}
+
+
 def settings() -> Settings:
-    return load_settings()
+    """The settings, read again when the environment or the state store (an import may record
+    a currency there) changes: reading them opens the SQLite store, and pages ask hundreds of
+    times per run (once per query and per customer link)."""
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("CRM_")))
+    state = os.environ.get("CRM_STATE")
+    try:
+        stamp = Path(state).stat().st_mtime_ns if state else _default_state_stamp()
+    except OSError:
+        stamp = None
+    key = (env, stamp)
+    found = _SETTINGS.get(key)
+    if found is None:
+        if len(_SETTINGS) > 64:
+            _SETTINGS.clear()
+        found = _SETTINGS[key] = load_settings()
+    return found
+
+
+def _default_state_stamp() -> int | None:
+    from crm_core.config import DEFAULT_DB, default_state_path
+
+    db_path = Path(os.environ.get("CRM_DB") or DEFAULT_DB)
+    try:
+        return default_state_path(db_path).stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 # -- connection -------------------------------------------------------------------------------
@@ -843,12 +872,19 @@ def orphan_outcomes(filters: Filters, horizon_days: int) -> pd.DataFrame:
 def customer_url(customer_id: object, filters: Filters | None = None) -> str:
     """The Customer 360 address of a customer, with the language and global filters, so that a
     link opened in a new tab shows the same view."""
-    params: dict[str, str] = {"customer": str(int(customer_id))}  # type: ignore[call-overload]
+    return _customer_url_maker(filters)(customer_id)
+
+
+def _customer_url_maker(filters: Filters | None) -> Callable[[object], str]:
+    """customer_url for many rows: the filters' and language's part of the address is worked out
+    once (it reads the data bounds and the settings), then only the id changes per row."""
+    params: dict[str, str] = {}
     if filters is not None:
         params.update(filters.to_query_params(data_bounds()[1]))
     if lang() != i18n.DEFAULT_LANGUAGE:
         params["lang"] = lang()
-    return "./customer360?" + urlencode(params)
+    rest = ("&" + urlencode(params)) if params else ""
+    return lambda customer_id: "./customer360?" + urlencode({"customer": str(int(customer_id))}) + rest  # type: ignore[call-overload]
 
 
 def with_customer_links(shown: pd.DataFrame, customer_ids: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -859,7 +895,8 @@ def with_customer_links(shown: pd.DataFrame, customer_ids: Any) -> tuple[pd.Data
         return shown, {}
     column = t("c360.open_column")
     filters = st.session_state.get("filters")
-    links = [customer_url(v, filters if isinstance(filters, Filters) else None) for v in ids]
+    url = _customer_url_maker(filters if isinstance(filters, Filters) else None)
+    links = [url(v) for v in ids]
     out = shown.copy()
     out.insert(0, column, links)
     return out, {column: st.column_config.LinkColumn(column, display_text=t("c360.open_link"))}
