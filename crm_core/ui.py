@@ -46,7 +46,7 @@ from crm_core import (
     service,
     store,
 )
-from crm_core.config import Settings, load_settings
+from crm_core.config import DEFAULT_DB, Settings, default_state_path, load_settings
 from crm_core.filters import DEFAULT_PERIOD, PERIOD_DAYS, Filters
 
 CACHE_TTL_S = 600
@@ -76,8 +76,6 @@ def settings() -> Settings:
 
 
 def _default_state_stamp() -> int | None:
-    from crm_core.config import DEFAULT_DB, default_state_path
-
     db_path = Path(os.environ.get("CRM_DB") or DEFAULT_DB)
     try:
         return default_state_path(db_path).stat().st_mtime_ns
