@@ -48,9 +48,14 @@ VERDICT_COLOURS = {
 }
 
 
+CAMPAIGN_LABELS = {
+    int(cid): f"{name} · {ui.label('campaign_channel', channel)}"
+    for cid, name, channel in zip(overall["campaign_id"], overall["campaign_name"], overall["channel"], strict=True)
+}
+
+
 def campaign_label(campaign_id: int) -> str:
-    row = overall[overall["campaign_id"] == campaign_id].iloc[0]
-    return f"{row['campaign_name']} · {ui.label('campaign_channel', row['channel'])}"
+    return CAMPAIGN_LABELS[int(campaign_id)]
 
 
 with controls[2]:
