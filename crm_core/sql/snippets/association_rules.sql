@@ -22,18 +22,23 @@ item_counts as (
     group by item
 ),
 
-pair_counts as (
-    select a.item as antecedent, b.item as consequent, count(*) as baskets_with_both
-    from basket_items as a
-    inner join basket_items as b on b.order_id = a.order_id and b.item <> a.item
+antecedent_side as (
     -- $antecedents_of: a customer id to learn only the rules that start from that customer's
-    -- items (far fewer pairs), or null for every rule
+    -- items (the pairs of the baskets holding them: far fewer), or null for every rule
+    select basket_items.order_id, basket_items.item
+    from basket_items
     where $antecedents_of is null
-        or a.item in (
+        or basket_items.item in (
             select case when $level = 'product' then cast(bought.product_id as varchar) else bought.category end
             from basket_lines as bought
             where bought.customer_id = $antecedents_of and bought.ordered_on <= $as_of
         )
+),
+
+pair_counts as (
+    select a.item as antecedent, b.item as consequent, count(*) as baskets_with_both
+    from antecedent_side as a
+    inner join basket_items as b on b.order_id = a.order_id and b.item <> a.item
     group by a.item, b.item
     having count(*) >= $min_baskets
 ),
