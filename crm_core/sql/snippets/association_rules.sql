@@ -1,15 +1,22 @@
 -- Association rules A -> B over the baskets of `rule_customers` (a CTE the including query
 -- defines) in the $basket_days days up to the as-of date, at the $level of product or category.
-basket_items as (
-    select distinct
-        lines.order_id,
-        case when $level = 'product' then cast(lines.product_id as varchar) else lines.category end as item,
-        case when $level = 'product' then lines.product_name else lines.category end as item_name,
-        lines.category as item_category
+window_lines as (
+    select lines.order_id, lines.product_id, lines.product_name, lines.category
     from basket_lines as lines
     inner join rule_customers on rule_customers.customer_id = lines.customer_id
     where lines.ordered_on <= $as_of
         and lines.ordered_on > cast($as_of as date) - interval 1 day * $basket_days
+),
+
+basket_items as (
+    -- basket_lines holds one row per order and product already: only categories need distinct
+    select order_id, cast(product_id as varchar) as item, product_name as item_name, category as item_category
+    from window_lines
+    where $level = 'product'
+    union all
+    select distinct order_id, category, category, category
+    from window_lines
+    where $level = 'category'
 ),
 
 totals as (
