@@ -12,6 +12,8 @@ the maximum-likelihood estimate of the published models.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -536,6 +538,59 @@ def score_into(
     _replace_table(con, "clv_validation_weekly", weekly, WEEKLY_COLUMNS)
     progress(1.0, "done")
     return ScoreReport(as_of=as_of, status="ok", seconds=time.perf_counter() - t0, fit=fitted, validation=metrics)
+
+
+# The one mart scoring reads (clv_summary and clv_holdout): the build starts scoring after it.
+SCORING_READS = "order_facts"
+
+
+class BackgroundScore:
+    """score_into (recording failures) in a thread on its own cursor of the build's connection.
+
+    Progress is kept here and reported by `wait` on the caller's thread (a Streamlit progress
+    bar may only be updated from the script's thread).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+        self._cursor = con.cursor()
+        self._as_of = as_of
+        self._fraction, self._step = 0.0, "summary"
+        self._report: ScoreReport | None = None
+        self._error: BaseException | None = None
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._run, name="clv-scoring", daemon=True)
+        self._thread.start()
+
+    def _note(self, fraction: float, step: str) -> None:
+        self._fraction, self._step = fraction, step
+
+    def _run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            self._report = score_into(self._cursor, self._as_of, progress=self._note, record_failure=True)
+        except BaseException as exc:  # raised again by wait() on the caller's thread
+            self._error = exc
+        finally:
+            self.seconds = time.perf_counter() - t0
+
+    def wait(self, progress: Progress = _no_progress) -> ScoreReport:
+        """Block until scoring is done, reporting its progress; re-raise what it raised."""
+        while self._thread.is_alive():
+            progress(self._fraction, self._step)
+            self._thread.join(0.25)
+        self._cursor.close()
+        if self._error is not None:
+            raise self._error
+        assert self._report is not None
+        progress(1.0, "done")
+        return self._report
+
+    def cancel(self) -> None:
+        """Stop a running query, wait for the thread (a model fit runs to its end), drop the cursor."""
+        with contextlib.suppress(duckdb.Error):
+            self._cursor.interrupt()
+        self._thread.join()
+        self._cursor.close()
 
 
 def score(
