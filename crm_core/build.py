@@ -53,6 +53,9 @@ MARTS: tuple[str, ...] = (
     "customer_timeline",
     "basket_lines",
 )
+# Temporary tables of the build (sql/intermediate/<name>.sql), each aggregated once for the marts
+# that read it: created before the first of them, dropped after the last; never in the file.
+INTERMEDIATE: dict[str, tuple[str, ...]] = {"web_sessions": ("cart_sessions", "customer_timeline")}
 # Marts computed in Python (statistics), after the SQL marts.
 PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)
 
@@ -108,12 +111,20 @@ def build_into(
         progress(i / steps, name)
         # identifiers come from the constant tuple above
         con.execute(f"create or replace view {name} as {db.load_sql(name, 'staging')}")
+    params = {"as_of": as_of, "lookback_days": RFM_LOOKBACK_DAYS}
     for j, name in enumerate(MARTS):
         progress((len(STAGING) + j) / steps, name)
         t1 = time.perf_counter()
+        for t, readers in INTERMEDIATE.items():
+            if name == readers[0]:
+                sql = db.load_sql(t, "intermediate")
+                con.execute(f"create or replace temp table {t} as {sql}", db.bind(sql, params))
         con.execute(f"drop table if exists {name}")
         sql = db.load_sql(name, "marts")
-        con.execute(f"create table {name} as {sql}", db.bind(sql, {"as_of": as_of, "lookback_days": RFM_LOOKBACK_DAYS}))
+        con.execute(f"create table {name} as {sql}", db.bind(sql, params))
+        for t, readers in INTERMEDIATE.items():
+            if name == readers[-1]:
+                con.execute(f"drop table if exists temp.{t}")
         report.mart_seconds[name] = time.perf_counter() - t1
         report.mart_rows[name] = int(db.scalar(con, f"select count(*) from {name}"))
         if on_mart is not None:

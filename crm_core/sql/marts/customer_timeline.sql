@@ -48,27 +48,26 @@ orders as (
 ),
 
 sessions as (
+    -- the build's web_sessions table (sql/intermediate), shared with cart_sessions
     select
         customer_id,
-        min(event_at) as event_at,
+        started_at as event_at,
         'web_events' as source,
         'web_session' as kind,
-        min(channel) as channel,
+        channel,
         session_id as reference_id,
         cast(null as double) as amount,
         case
-            when bool_or(event_type = 'purchase') then 'purchased'
-            when bool_or(event_type = 'add_to_cart') then 'cart_not_bought'
+            when has_purchase then 'purchased'
+            when has_cart then 'cart_not_bought'
             else 'browsed'
         end as status,
         cast(null as varchar) as topic,
         cast(null as integer) as rating,
-        min(device) as detail,
-        cast(count(*) as integer) as event_count,
+        device as detail,
+        event_count,
         cast(null as timestamp) as resolved_at
-    from stg_web_events
-    where event_at < (select as_of_end from bounds)
-    group by customer_id, session_id
+    from web_sessions
 ),
 
 campaign_steps as (
