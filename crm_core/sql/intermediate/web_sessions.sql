@@ -6,7 +6,9 @@
 -- those of grouping by (customer_id, session_id). The basket value stays the session's: it is
 -- what cart_sessions reports for every customer of the session. (session_id and customer_id are
 -- required columns of web_events: see contract.py.)
-with events as (
+with events as not materialized (
+    -- read by two aggregations: not materialized, so the second (a rare session with events of
+    -- several customers) scans only its sessions instead of ~50M stored event rows
     select
         events.session_id,
         events.customer_id,
