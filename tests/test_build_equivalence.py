@@ -158,3 +158,23 @@ def test_edge_cases_equal_their_references(s_db_copy: Path, as_of: date | None) 
             assert mixed.fetchall()[0][0] == 2
     finally:
         c.close()
+
+
+# Physical order the page lookups rely on (DuckDB skips row groups by min/max): (mart, key,
+# how many adjacent pairs may go down, i.e. the boundaries between sorted runs).
+STORED_ORDER = [
+    ("order_facts", "ordered_on, order_id", 0),
+    ("lifecycle_monthly", "month_end, customer_id", 0),
+    ("customer_rfm_monthly", "snapshot_date, customer_id", 0),
+    ("customer_timeline", "customer_id", 7),  # one run per source, each sorted by customer
+    ("basket_lines", "customer_id, ordered_at, order_id, product_id", 0),
+]
+
+
+@pytest.mark.parametrize(("mart", "key", "runs"), STORED_ORDER, ids=[m for m, _, _ in STORED_ORDER])
+def test_marts_are_stored_in_lookup_order(con: duckdb.DuckDBPyConnection, mart: str, key: str, runs: int) -> None:
+    descents = con.execute(
+        f"select count(*) from (select ({key}) as k, lag(({key})) over (order by rowid) as before from {mart}) "
+        "where k < before"
+    ).fetchall()[0][0]
+    assert descents <= runs, (mart, descents)
