@@ -56,6 +56,14 @@ MARTS: tuple[str, ...] = (
 # Temporary tables of the build (sql/intermediate/<name>.sql), each aggregated once for the marts
 # that read it: created before the first of them, dropped after the last; never in the file.
 INTERMEDIATE: dict[str, tuple[str, ...]] = {"web_sessions": ("cart_sessions", "customer_timeline")}
+# Tables whose row order nothing reads (no page query, mart or statistic depends on it): DuckDB
+# builds them with preserve_insertion_order off, inserting in parallel without keeping order.
+# The others keep it: some are stored sorted for row-group skipping (order_facts, lifecycle_monthly,
+# customer_rfm_monthly, customer_timeline, basket_lines), and campaign_lift sums campaign_results.
+UNORDERED: frozenset[str] = frozenset(
+    {"web_sessions", "membership_tier_spells", "customer_features", "customer_milestones", "cart_sessions"}
+    | {"customer_monthly_activity"}
+)
 # Marts computed in Python (statistics), after the SQL marts.
 PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)
 
@@ -90,6 +98,11 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> date:
     return last.date() if isinstance(last, datetime) else date.today()
 
 
+def _keep_order(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
+    """This connection's preserve_insertion_order (the scoring thread's cursor keeps its own)."""
+    con.execute("set session preserve_insertion_order = " + ("true" if keep else "false"))
+
+
 def build_into(
     con: duckdb.DuckDBPyConnection,
     as_of: date | None = None,
@@ -118,9 +131,11 @@ def build_into(
         for t, readers in INTERMEDIATE.items():
             if name == readers[0]:
                 sql = db.load_sql(t, "intermediate")
+                _keep_order(con, t not in UNORDERED)
                 con.execute(f"create or replace temp table {t} as {sql}", db.bind(sql, params))
         con.execute(f"drop table if exists {name}")
         sql = db.load_sql(name, "marts")
+        _keep_order(con, name not in UNORDERED)
         con.execute(f"create table {name} as {sql}", db.bind(sql, params))
         for t, readers in INTERMEDIATE.items():
             if name == readers[-1]:
@@ -129,6 +144,7 @@ def build_into(
         report.mart_rows[name] = int(db.scalar(con, f"select count(*) from {name}"))
         if on_mart is not None:
             on_mart(name, as_of)
+    con.execute("reset session preserve_insertion_order")
     progress((steps - 1) / steps, "campaign_lift")
     t1 = time.perf_counter()
     report.mart_rows["campaign_lift"] = campaigns.build_campaign_lift(con, as_of)
