@@ -53,6 +53,17 @@ MARTS: tuple[str, ...] = (
     "customer_timeline",
     "basket_lines",
 )
+# Temporary tables of the build (sql/intermediate/<name>.sql), each aggregated once for the marts
+# that read it: created before the first of them, dropped after the last; never in the file.
+INTERMEDIATE: dict[str, tuple[str, ...]] = {"web_sessions": ("cart_sessions", "customer_timeline")}
+# Tables whose row order nothing reads (no page query, mart or statistic depends on it): DuckDB
+# builds them with preserve_insertion_order off, inserting in parallel without keeping order.
+# The others keep it: some are stored sorted for row-group skipping (order_facts, lifecycle_monthly,
+# customer_rfm_monthly, customer_timeline, basket_lines), and campaign_lift sums campaign_results.
+UNORDERED: frozenset[str] = frozenset(
+    {"web_sessions", "membership_tier_spells", "customer_features", "customer_milestones", "cart_sessions"}
+    | {"customer_monthly_activity"}
+)
 # Marts computed in Python (statistics), after the SQL marts.
 PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)
 
@@ -87,10 +98,21 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> date:
     return last.date() if isinstance(last, datetime) else date.today()
 
 
+def _keep_order(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
+    """This connection's preserve_insertion_order (the scoring thread's cursor keeps its own)."""
+    con.execute("set session preserve_insertion_order = " + ("true" if keep else "false"))
+
+
 def build_into(
-    con: duckdb.DuckDBPyConnection, as_of: date | None = None, progress: Progress = _no_progress
+    con: duckdb.DuckDBPyConnection,
+    as_of: date | None = None,
+    progress: Progress = _no_progress,
+    on_mart: Callable[[str, date], None] | None = None,
 ) -> BuildReport:
-    """Create staging views and mart tables on an open read-write connection."""
+    """Create staging views and mart tables on an open read-write connection.
+
+    on_mart(name, as_of) runs after each SQL mart is built (rebuild_into starts scoring there).
+    """
     t0 = time.perf_counter()
     missing = [t for t in contract.RAW_TABLE_NAMES if t not in db.table_names(con)]
     if missing:
@@ -102,14 +124,27 @@ def build_into(
         progress(i / steps, name)
         # identifiers come from the constant tuple above
         con.execute(f"create or replace view {name} as {db.load_sql(name, 'staging')}")
+    params = {"as_of": as_of, "lookback_days": RFM_LOOKBACK_DAYS}
     for j, name in enumerate(MARTS):
         progress((len(STAGING) + j) / steps, name)
         t1 = time.perf_counter()
+        for t, readers in INTERMEDIATE.items():
+            if name == readers[0]:
+                sql = db.load_sql(t, "intermediate")
+                _keep_order(con, t not in UNORDERED)
+                con.execute(f"create or replace temp table {t} as {sql}", db.bind(sql, params))
         con.execute(f"drop table if exists {name}")
         sql = db.load_sql(name, "marts")
-        con.execute(f"create table {name} as {sql}", db.bind(sql, {"as_of": as_of, "lookback_days": RFM_LOOKBACK_DAYS}))
+        _keep_order(con, name not in UNORDERED)
+        con.execute(f"create table {name} as {sql}", db.bind(sql, params))
+        for t, readers in INTERMEDIATE.items():
+            if name == readers[-1]:
+                con.execute(f"drop table if exists temp.{t}")
         report.mart_seconds[name] = time.perf_counter() - t1
         report.mart_rows[name] = int(db.scalar(con, f"select count(*) from {name}"))
+        if on_mart is not None:
+            on_mart(name, as_of)
+    con.execute("reset session preserve_insertion_order")
     progress((steps - 1) / steps, "campaign_lift")
     t1 = time.perf_counter()
     report.mart_rows["campaign_lift"] = campaigns.build_campaign_lift(con, as_of)
@@ -178,26 +213,35 @@ def rebuild_into(
     con: duckdb.DuckDBPyConnection, as_of: date | None, progress: Progress = _no_progress, score: bool = True
 ) -> BuildReport:
     """The marts, then (with `score`) lifetime-value scoring, on an open read-write connection:
-    what `build` runs on its copy, and what an import runs after loading."""
-    share = 0.6 if score else 1.0  # scoring takes about as long as the build at scale M
-    report = build_into(con, as_of, lambda f, step: progress(f * share, step))
+    what `build` runs on its copy, and what an import runs after loading.
+
+    Scoring reads only order_facts, so it starts in a background thread as soon as that mart is
+    built and runs alongside the other marts: it is mostly one core of Python (model fits), and
+    the SQL marts leave the other core idle for much of their time."""
+    from crm_core import clv  # PyMC-Marketing itself is imported only when scoring fits a model
+
+    t0 = time.perf_counter()
+    share = 0.8 if score else 1.0  # the marts; then waiting for scoring
+    scoring: list[clv.BackgroundScore] = []
+
+    def start_scoring(name: str, mart_as_of: date) -> None:
+        if score and name == clv.SCORING_READS:
+            scoring.append(clv.BackgroundScore(con, mart_as_of))
+
+    try:
+        report = build_into(con, as_of, lambda f, step: progress(f * share, step), start_scoring)
+    except BaseException:
+        for job in scoring:
+            job.cancel()
+        raise
     if score:
-        from crm_core import clv  # imports PyMC-Marketing: only when scoring
-
-        t1 = time.perf_counter()
-        report.score = clv.score_into(
-            con,
-            report.as_of,
-            progress=lambda f, step: progress(share + f * (1 - share), f"clv {step}"),
-            record_failure=True,
-        )
-        report.mart_seconds["customer_clv"] = time.perf_counter() - t1
+        job = scoring[0] if scoring else clv.BackgroundScore(con, report.as_of)
+        report.score = job.wait(lambda f, step: progress(share + f * (1 - share), f"clv {step}"))
+        report.mart_seconds["customer_clv"] = job.seconds
         report.mart_rows["customer_clv"] = int(db.scalar(con, "select count(*) from customer_clv"))
-        report.seconds += report.mart_seconds["customer_clv"]
     else:
-        from crm_core import clv
-
         clv.create_empty_tables(con)  # scores of other data must not outlive a rebuild
+    report.seconds = time.perf_counter() - t0
     return report
 
 

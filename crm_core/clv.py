@@ -12,6 +12,8 @@ the maximum-likelihood estimate of the published models.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, gammaln
+from scipy.special import betaln, expit, gammaln, hyp2f1
 
 from crm_core import build, db, segments
 from crm_core.filters import Filters
@@ -255,25 +257,69 @@ def _flat(values: Any) -> np.ndarray:
     return np.asarray(values.mean(("chain", "draw")) if hasattr(values, "dims") and "chain" in values.dims else values)
 
 
+class PurchaseCurve:
+    """BG/NBD predictions for many customers at many horizons, bit for bit PyMC-Marketing's.
+
+    The expressions are those of pymc_marketing.clv.BetaGeoModel.expected_purchases and
+    expected_probability_alive and of pymc_marketing.clv.utils.customer_lifetime_value (0.19.2),
+    written in the same order, so every value equals the library's exactly
+    (tests/test_clv.py compares them). Calling the library costs ~0.25 s per horizon at a
+    million customers, most of it xarray alignment; here the part that depends on the horizon
+    (the hypergeometric term, a function of frequency and T only) is evaluated once per
+    distinct (frequency, T) pair and the rest once per customer.
+    """
+
+    def __init__(self, params: dict[str, float], summary: pd.DataFrame) -> None:
+        """params: fitted r, alpha, a, b; summary: frequency, recency and T per customer (rfm_summary)."""
+        self.r, self.alpha, self.a, self.b = params["r"], params["alpha"], params["a"], params["b"]
+        self.x, self.t_x, self.T = (summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+        pairs, self._inverse = np.unique(np.column_stack([self.x, self.T]), axis=0, return_inverse=True)
+        self._inverse = self._inverse.reshape(-1)
+        self._ux, self._uT = pairs[:, 0], pairs[:, 1]
+        r, alpha, a, b, x = self.r, self.alpha, self.a, self.b, self.x
+        self._denominator = 1 + (x > 0) * (a / (b + x - 1)) * ((alpha + self.T) / (alpha + self.t_x)) ** (r + x)
+
+    def expected_purchases(self, t: float) -> np.ndarray:
+        """Expected purchases in the next t weeks (BetaGeoModel.expected_purchases)."""
+        r, alpha, a, b, x, T = self.r, self.alpha, self.a, self.b, self._ux, self._uT
+        numerator = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(
+            r + x,
+            b + x,
+            a + b + x - 1,
+            t / (alpha + T + t),
+        )
+        numerator *= (a + b + x - 1) / (a - 1)
+        return numerator[self._inverse] / self._denominator
+
+    def probability_alive(self) -> np.ndarray:
+        """P(alive) now (BetaGeoModel.expected_probability_alive)."""
+        r, alpha, a, b, x = self.r, self.alpha, self.a, self.b, self.x
+        log_div = (r + x) * np.log((alpha + self.T) / (alpha + self.t_x)) + np.log(a / (b + np.maximum(x, 1) - 1))
+        return np.where(x == 0, 1.0, expit(-log_div))
+
+    def lifetime_value(self, future_spend: np.ndarray, months: int, monthly_discount: float) -> np.ndarray:
+        """Discounted value of the purchases in the next `months` months, at weekly time units
+        (customer_lifetime_value with time_unit="W")."""
+        steps = np.arange(months, months + 1) if monthly_discount == 0.0 else np.arange(1, months + 1)
+        factor = 4.345  # weeks per month, as the library counts them
+        value: Any = 0.0
+        previous: Any = 0
+        for i in steps * factor:
+            expected = self.expected_purchases(i)
+            transactions = expected - previous
+            previous = expected
+            value = value + (future_spend * transactions) / (1 + monthly_discount) ** (i / factor)
+        return np.asarray(value, dtype=float)
+
+
 def predict(bg: Any, gg: Any, summary: pd.DataFrame, settings: ScoreSettings) -> pd.DataFrame:
     """Per-customer P(alive), expected purchases, expected order value and CLV."""
-    from pymc_marketing.clv.utils import customer_lifetime_value
-
-    data = summary[["customer_id", "frequency", "recency", "T"]].copy()
-    p_alive = _flat(bg.expected_probability_alive(data=data))
-    purchases_90 = _flat(bg.expected_purchases(data=data, future_t=90 / DAYS_PER_WEEK))
-    purchases_365 = _flat(bg.expected_purchases(data=data, future_t=365 / DAYS_PER_WEEK))
+    curve = PurchaseCurve(_point(bg, ("r", "alpha", "a", "b")), summary)
+    p_alive = curve.probability_alive()
+    purchases_90 = curve.expected_purchases(90 / DAYS_PER_WEEK)
+    purchases_365 = curve.expected_purchases(365 / DAYS_PER_WEEK)
     spend = _flat(gg.expected_customer_spend(data=summary[["customer_id", "monetary_value", "frequency"]]))
-    data["future_spend"] = spend
-    clv = _flat(
-        customer_lifetime_value(
-            bg,
-            data,
-            future_t=settings.horizon_months,
-            discount_rate=settings.monthly_discount,
-            time_unit="W",
-        )
-    )
+    clv = curve.lifetime_value(spend, settings.horizon_months, settings.monthly_discount)
     out = pd.DataFrame(
         {
             "customer_id": summary["customer_id"].to_numpy(),
@@ -308,9 +354,9 @@ def validate(
     params = _point(bg, ("r", "alpha", "a", "b"))
     holdout = db.run(con, "clv_holdout", {"cutoff": cutoff, "as_of": as_of})
     actual = holdout.groupby("customer_id")["purchase_days"].sum()
-    data = summary[["customer_id", "frequency", "recency", "T"]].copy()
+    curve = PurchaseCurve(params, summary)
     length_weeks = (as_of - cutoff).days / DAYS_PER_WEEK
-    predicted = _flat(bg.expected_purchases(data=data, future_t=length_weeks))
+    predicted = curve.expected_purchases(length_weeks)
     per_customer = pd.DataFrame(
         {
             "frequency": summary["frequency"].to_numpy(),
@@ -330,7 +376,7 @@ def validate(
     predicted_cum = []
     for week in range(1, weeks + 1):
         horizon = min(week, length_weeks)
-        predicted_cum.append(float(_flat(bg.expected_purchases(data=data, future_t=horizon)).sum()))
+        predicted_cum.append(float(curve.expected_purchases(horizon).sum()))
     weekly = pd.DataFrame(
         {
             "week": range(1, weeks + 1),
@@ -492,6 +538,59 @@ def score_into(
     _replace_table(con, "clv_validation_weekly", weekly, WEEKLY_COLUMNS)
     progress(1.0, "done")
     return ScoreReport(as_of=as_of, status="ok", seconds=time.perf_counter() - t0, fit=fitted, validation=metrics)
+
+
+# The one mart scoring reads (clv_summary and clv_holdout): the build starts scoring after it.
+SCORING_READS = "order_facts"
+
+
+class BackgroundScore:
+    """score_into (recording failures) in a thread on its own cursor of the build's connection.
+
+    Progress is kept here and reported by `wait` on the caller's thread (a Streamlit progress
+    bar may only be updated from the script's thread).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+        self._cursor = con.cursor()
+        self._as_of = as_of
+        self._fraction, self._step = 0.0, "summary"
+        self._report: ScoreReport | None = None
+        self._error: BaseException | None = None
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._run, name="clv-scoring", daemon=True)
+        self._thread.start()
+
+    def _note(self, fraction: float, step: str) -> None:
+        self._fraction, self._step = fraction, step
+
+    def _run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            self._report = score_into(self._cursor, self._as_of, progress=self._note, record_failure=True)
+        except BaseException as exc:  # raised again by wait() on the caller's thread
+            self._error = exc
+        finally:
+            self.seconds = time.perf_counter() - t0
+
+    def wait(self, progress: Progress = _no_progress) -> ScoreReport:
+        """Block until scoring is done, reporting its progress; re-raise what it raised."""
+        while self._thread.is_alive():
+            progress(self._fraction, self._step)
+            self._thread.join(0.25)
+        self._cursor.close()
+        if self._error is not None:
+            raise self._error
+        assert self._report is not None
+        progress(1.0, "done")
+        return self._report
+
+    def cancel(self) -> None:
+        """Stop a running query, wait for the thread (a model fit runs to its end), drop the cursor."""
+        with contextlib.suppress(duckdb.Error):
+            self._cursor.interrupt()
+        self._thread.join()
+        self._cursor.close()
 
 
 def score(

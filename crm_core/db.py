@@ -24,7 +24,7 @@ _INCLUDE = re.compile(r"^([ \t]*)--[ \t]*@include[ \t]+([a-z_]+)[ \t]*$", re.MUL
 @lru_cache(maxsize=256)
 def load_sql(name: str, folder: str = "queries") -> str:
     """Text of sql/<folder>/<name>.sql with `-- @include snippet` lines expanded."""
-    if not _NAME.match(name) or folder not in {"queries", "staging", "marts", "snippets"}:
+    if not _NAME.match(name) or folder not in {"queries", "staging", "marts", "intermediate", "snippets"}:
         raise ValueError(f"not a query name: {name!r}")
     path = SQL_DIR / folder / f"{name}.sql"
     if not path.exists():

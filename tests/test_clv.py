@@ -175,6 +175,31 @@ def test_predictions_equal_the_closed_forms(s_db: Path) -> None:
     assert set(ranked[: int(n * 0.1)]) == {"top"} and set(ranked[int(n * 0.7) + 1 :]) == {"low"}
 
 
+def test_purchase_curve_is_bit_for_bit_the_library(s_db: Path) -> None:
+    """The vectorised predictions (one hypergeometric term per distinct frequency and T) equal
+    PyMC-Marketing's own expected_purchases, expected_probability_alive and
+    customer_lifetime_value exactly, not just closely: scoring got faster, not different."""
+    from pymc_marketing.clv.utils import customer_lifetime_value
+
+    c = db.connect(s_db)
+    try:
+        summary = clv.rfm_summary(c, AS_OF)
+    finally:
+        c.close()
+    _, bg, gg = clv.fit(summary, AS_OF)
+    data = summary[["customer_id", "frequency", "recency", "T"]].copy()
+    curve = clv.PurchaseCurve(clv._point(bg, ("r", "alpha", "a", "b")), summary)
+    assert len(np.unique(summary[["frequency", "T"]].to_numpy(), axis=0)) < len(summary)  # the shortcut is used
+    assert np.array_equal(clv._flat(bg.expected_probability_alive(data=data)), curve.probability_alive())
+    for t in (90 / 7, 365 / 7, 3, 25.857142857142858):  # int horizons too, as the weekly validation passes
+        assert np.array_equal(clv._flat(bg.expected_purchases(data=data, future_t=t)), curve.expected_purchases(t)), t
+    spend = clv._flat(gg.expected_customer_spend(data=summary[["customer_id", "monetary_value", "frequency"]]))
+    data["future_spend"] = spend
+    for months, discount in ((12, 0.01), (6, 0.0)):
+        library = customer_lifetime_value(bg, data, future_t=months, discount_rate=discount, time_unit="W")
+        assert np.array_equal(clv._flat(library), curve.lifetime_value(spend, months, discount)), (months, discount)
+
+
 # -- against the generator's truth (scale M) -------------------------------------------------------
 def test_p_alive_separates_the_customers_who_dropped_out(m_db: Path) -> None:
     d = read(

@@ -1,52 +1,59 @@
 -- grain: one row per session with an add-to-cart event, up to the as-of date
 -- Abandoned: no purchase by the same customer within 24 hours after the session's first
 -- add-to-cart (the purchase may come in another session or channel).
-with events as (
-    select * from stg_web_events
-    where cast(event_at as date) <= $as_of
-),
-
-carts as (
+-- The sessions come from the build's web_sessions table (sql/intermediate), aggregated once for
+-- this mart and customer_timeline.
+with carts as (
     select
         session_id,
         customer_id,
-        min(channel) as channel,
-        min(device) as device,
-        min(event_at) as cart_at
-    from events
-    where event_type = 'add_to_cart'
-    group by session_id, customer_id
-),
-
-basket as (
-    select events.session_id, sum(products.list_price) as basket_value
-    from events
-    inner join stg_products as products on products.product_id = events.product_id
-    where events.event_type = 'add_to_cart'
-    group by events.session_id
+        cart_channel as channel,
+        cart_device as device,
+        cart_at,
+        basket_value
+    from web_sessions
+    where has_cart
 ),
 
 purchases as (
     -- one row per customer and purchase time (the lowest order id when two share a second)
     select customer_id, event_at, min(order_id) as order_id
-    from events
-    where event_type = 'purchase'
+    from stg_web_events
+    where event_type = 'purchase' and event_at < cast($as_of as date) + interval 1 day
     group by customer_id, event_at
 ),
 
+purchase_days as (
+    -- a purchase can convert a cart of its own day or of the day before (24 hours at most), so
+    -- it is listed under both days and each cart looks up the customer's purchases of its day:
+    -- a hash join on (customer, day) instead of pairing every cart with every purchase
+    select customer_id, event_at, order_id, cast(event_at as date) as cart_on
+    from purchases
+    union all
+    select customer_id, event_at, order_id, cast(event_at as date) - 1 as cart_on
+    from purchases
+),
+
 converted as (
-    -- the customer's first purchase at or after the cart, if within 24 hours. An ASOF join
-    -- (DuckDB's; the portable form is a range join on the same condition with min()) finds it
-    -- in one sort-merge pass instead of pairing every cart with every purchase of the customer.
+    -- the customer's first purchase at or after the cart, if within 24 hours
     select
         carts.session_id,
-        purchases.event_at as purchased_at,
-        purchases.order_id
+        carts.customer_id,
+        min(purchase_days.event_at) as purchased_at,
+        arg_min(purchase_days.order_id, purchase_days.event_at) as order_id
     from carts
-    asof inner join purchases
-        on purchases.customer_id = carts.customer_id
-        and purchases.event_at >= carts.cart_at
-    where purchases.event_at <= carts.cart_at + interval 24 hour
+    inner join purchase_days
+        on purchase_days.customer_id = carts.customer_id
+        and purchase_days.cart_on = cast(carts.cart_at as date)
+    where purchase_days.event_at >= carts.cart_at
+        and purchase_days.event_at <= carts.cart_at + interval 24 hour
+    group by carts.session_id, carts.customer_id
+),
+
+converted_orders as (
+    select converted.session_id, converted.purchased_at, converted.order_id, orders.amount
+    from converted
+    left join stg_orders as orders on orders.order_id = converted.order_id
 ),
 
 final as (
@@ -57,14 +64,12 @@ final as (
         carts.device,
         carts.cart_at,
         cast(carts.cart_at as date) as cart_on,
-        coalesce(basket.basket_value, 0) as basket_value,
-        converted.purchased_at is null as is_abandoned,
-        converted.order_id,
-        coalesce(orders.amount, 0) as order_amount
+        coalesce(carts.basket_value, 0) as basket_value,
+        converted_orders.purchased_at is null as is_abandoned,
+        converted_orders.order_id,
+        coalesce(converted_orders.amount, 0) as order_amount
     from carts
-    left join basket on basket.session_id = carts.session_id
-    left join converted on converted.session_id = carts.session_id
-    left join stg_orders as orders on orders.order_id = converted.order_id
+    left join converted_orders on converted_orders.session_id = carts.session_id
 )
 
 select * from final

@@ -1,6 +1,9 @@
 -- grain: one row per customer event up to the as-of date (signup, order, web session, campaign step, service interaction, review, tier change, points redeemed or expired)
--- One timeline per customer for the Customer 360 page, sorted by customer so that a lookup of
--- one customer reads a few row groups. Which events each raw table contributes:
+-- One timeline per customer for the Customer 360 page, stored in one run per source, each run
+-- sorted by customer, so that a lookup of one customer reads one or two row groups per run. Each
+-- source sorts only the columns that vary (the constants are added after its sort) and only its
+-- own rows: cheaper than one sort of ~30M 13-column rows at 1M customers.
+-- Which events each raw table contributes:
 --   customers: signed_up; orders: order_<status>; web_events: one web_session per session;
 --   campaign_sends: campaign_held_out (holdout, at assignment), campaign_sent, campaign_opened,
 --   campaign_clicked, campaign_unsubscribed; interactions: one row (kind = interaction_type,
@@ -26,7 +29,12 @@ signups as (
         acquisition_channel as detail,
         cast(null as integer) as event_count,
         cast(null as timestamp) as resolved_at
-    from stg_customers
+    from (
+        select customer_id, signed_up_at, acquisition_channel
+        from stg_customers
+        where signed_up_at < (select as_of_end from bounds)
+        order by customer_id, signed_up_at
+    )
 ),
 
 orders as (
@@ -44,59 +52,70 @@ orders as (
         cast(null as varchar) as detail,
         cast(null as integer) as event_count,
         cast(null as timestamp) as resolved_at
-    from stg_orders
+    from (
+        select customer_id, ordered_at, order_status, sales_channel, order_id, amount
+        from stg_orders
+        where ordered_at < (select as_of_end from bounds)
+        order by customer_id, ordered_at
+    )
 ),
 
 sessions as (
+    -- the build's web_sessions table (sql/intermediate), shared with cart_sessions
     select
         customer_id,
-        min(event_at) as event_at,
+        started_at as event_at,
         'web_events' as source,
         'web_session' as kind,
-        min(channel) as channel,
+        channel,
         session_id as reference_id,
         cast(null as double) as amount,
         case
-            when bool_or(event_type = 'purchase') then 'purchased'
-            when bool_or(event_type = 'add_to_cart') then 'cart_not_bought'
+            when has_purchase then 'purchased'
+            when has_cart then 'cart_not_bought'
             else 'browsed'
         end as status,
         cast(null as varchar) as topic,
         cast(null as integer) as rating,
-        min(device) as detail,
-        cast(count(*) as integer) as event_count,
+        device as detail,
+        event_count,
         cast(null as timestamp) as resolved_at
-    from stg_web_events
-    where event_at < (select as_of_end from bounds)
-    group by customer_id, session_id
+    from (
+        select customer_id, started_at, channel, session_id, has_purchase, has_cart, device, event_count
+        from web_sessions
+        order by customer_id, started_at
+    )
 ),
 
 campaign_steps as (
-    select
-        sends.customer_id,
-        steps.event_at,
-        'campaign_sends' as source,
-        steps.kind,
-        campaigns.channel,
-        sends.campaign_id as reference_id,
-        cast(null as double) as amount,
-        cast(null as varchar) as status,
-        campaigns.objective as topic,
-        cast(null as integer) as rating,
-        campaigns.campaign_name as detail,
-        cast(null as integer) as event_count,
-        cast(null as timestamp) as resolved_at
-    from stg_campaign_sends as sends
-    inner join stg_campaigns as campaigns on campaigns.campaign_id = sends.campaign_id
-    cross join lateral (
-        values
-            ('campaign_held_out', case when sends.is_holdout then sends.assigned_at end),
-            ('campaign_sent', sends.sent_at),
-            ('campaign_opened', sends.opened_at),
-            ('campaign_clicked', sends.clicked_at),
-            ('campaign_unsubscribed', sends.unsubscribed_at)
-    ) as steps (kind, event_at)
-    where steps.event_at is not null
+    select * from (
+        select
+            sends.customer_id,
+            steps.event_at,
+            'campaign_sends' as source,
+            steps.kind,
+            campaigns.channel,
+            sends.campaign_id as reference_id,
+            cast(null as double) as amount,
+            cast(null as varchar) as status,
+            campaigns.objective as topic,
+            cast(null as integer) as rating,
+            campaigns.campaign_name as detail,
+            cast(null as integer) as event_count,
+            cast(null as timestamp) as resolved_at
+        from stg_campaign_sends as sends
+        inner join stg_campaigns as campaigns on campaigns.campaign_id = sends.campaign_id
+        cross join lateral (
+            values
+                ('campaign_held_out', case when sends.is_holdout then sends.assigned_at end),
+                ('campaign_sent', sends.sent_at),
+                ('campaign_opened', sends.opened_at),
+                ('campaign_clicked', sends.clicked_at),
+                ('campaign_unsubscribed', sends.unsubscribed_at)
+        ) as steps (kind, event_at)
+        where steps.event_at is not null and steps.event_at < (select as_of_end from bounds)
+        order by sends.customer_id, steps.event_at
+    )
 ),
 
 service as (
@@ -118,26 +137,40 @@ service as (
         direction as detail,
         cast(null as integer) as event_count,
         resolved_at
-    from stg_interactions
+    from (
+        select
+            customer_id, opened_at, interaction_type, channel, interaction_id, first_response_at, resolved_at,
+            topic, satisfaction, direction
+        from stg_interactions
+        where opened_at < (select as_of_end from bounds)
+        order by customer_id, opened_at
+    )
 ),
 
 review_rows as (
     select
-        reviews.customer_id,
-        reviews.reviewed_at as event_at,
+        customer_id,
+        reviewed_at as event_at,
         'reviews' as source,
         'review' as kind,
         cast(null as varchar) as channel,
-        reviews.review_id as reference_id,
+        review_id as reference_id,
         cast(null as double) as amount,
-        case when reviews.is_shared then 'shared' end as status,
-        products.category as topic,
-        reviews.rating,
-        products.product_name as detail,
+        case when is_shared then 'shared' end as status,
+        category as topic,
+        rating,
+        product_name as detail,
         cast(null as integer) as event_count,
         cast(null as timestamp) as resolved_at
-    from stg_reviews as reviews
-    left join stg_products as products on products.product_id = reviews.product_id
+    from (
+        select
+            reviews.customer_id, reviews.reviewed_at, reviews.review_id, reviews.is_shared, products.category,
+            reviews.rating, products.product_name
+        from stg_reviews as reviews
+        left join stg_products as products on products.product_id = reviews.product_id
+        where reviews.reviewed_at < (select as_of_end from bounds)
+        order by reviews.customer_id, reviews.reviewed_at
+    )
 ),
 
 tier_changes as (
@@ -155,7 +188,12 @@ tier_changes as (
         cast(null as varchar) as detail,
         cast(null as integer) as event_count,
         cast(null as timestamp) as resolved_at
-    from stg_membership_events
+    from (
+        select customer_id, changed_at, reason, event_id, to_tier, from_tier
+        from stg_membership_events
+        where changed_at < (select as_of_end from bounds)
+        order by customer_id, changed_at
+    )
 ),
 
 points as (
@@ -173,11 +211,16 @@ points as (
         cast(null as varchar) as detail,
         cast(null as integer) as event_count,
         cast(null as timestamp) as resolved_at
-    from stg_points_ledger
-    where entry_type in ('redeemed', 'expired')
+    from (
+        select customer_id, entry_at, entry_type, entry_id, points, reason
+        from stg_points_ledger
+        where entry_type in ('redeemed', 'expired') and entry_at < (select as_of_end from bounds)
+        order by customer_id, entry_at
+    )
 ),
 
-unioned as (
+-- the runs one after another (a union of sorted inputs keeps their order)
+final as (
     select * from signups
     union all select * from orders
     union all select * from sessions
@@ -186,13 +229,6 @@ unioned as (
     union all select * from review_rows
     union all select * from tier_changes
     union all select * from points
-),
-
-final as (
-    select *
-    from unioned
-    where event_at < (select as_of_end from bounds)
 )
 
 select * from final
-order by customer_id, event_at
