@@ -90,16 +90,7 @@ def compute_table_health(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             first, last = span["first_at"], span["last_at"]
             first = None if pd.isna(first) else pd.Timestamp(first).to_pydatetime()
             last = None if pd.isna(last) else pd.Timestamp(last).to_pydatetime()
-        keys = ", ".join(t.key)
-        duplicates = (
-            int(
-                db.scalar(
-                    con, f"select coalesce(sum(n - 1), 0) from (select count(*) as n from {t.name} group by {keys})"
-                )
-            )
-            if n
-            else 0
-        )
+        duplicates = duplicate_keys(con, t, n)
         orphans = 0
         orphan_detail = []
         for (child, ccol), (parent, pcol) in FOREIGN_KEYS.items():
@@ -127,6 +118,33 @@ def compute_table_health(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# A single integer key is counted with a bitmap over its value range when the range is at most
+# this many values per row (bitstring_agg: ~1 s instead of ~14 s for 48M web events); wider
+# ranges (sparse ids) are grouped.
+BITMAP_VALUES_PER_ROW = 64
+
+
+def duplicate_keys(con: duckdb.DuckDBPyConnection, t: contract.Table, n: int) -> int:
+    """Rows beyond the first of each key value: sum(count - 1) over `group by key` (where all
+    empty keys form one group). n: the table's row count."""
+    if not n:
+        return 0
+    keys = ", ".join(t.key)
+    types = {c.name: c.sql_type for c in t.columns}
+    if len(t.key) == 1 and types[keys] in {"BIGINT", "INTEGER"}:
+        lo, hi, filled = db.run(con, f"select min({keys}), max({keys}), count({keys}) from {t.name}").iloc[0]
+        if not filled:
+            return n - 1
+        if int(hi) - int(lo) < BITMAP_VALUES_PER_ROW * n:
+            distinct = db.scalar(
+                con, f"select bit_count(bitstring_agg({keys}, $lo, $hi)) from {t.name}", {"lo": int(lo), "hi": int(hi)}
+            )
+            return n - int(distinct) - (1 if filled < n else 0)
+    return int(
+        db.scalar(con, f"select coalesce(sum(n - 1), 0) from (select count(*) as n from {t.name} group by {keys})")
+    )
 
 
 def null_rates(con: duckdb.DuckDBPyConnection, table_name: str) -> pd.DataFrame:

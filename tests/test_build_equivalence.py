@@ -178,3 +178,30 @@ def test_marts_are_stored_in_lookup_order(con: duckdb.DuckDBPyConnection, mart: 
         "where k < before"
     ).fetchall()[0][0]
     assert descents <= runs, (mart, descents)
+
+
+def test_duplicate_keys_by_bitmap_equal_grouping(s_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data-health duplicate count (a bitmap of integer keys) equals sum(count - 1) by key,
+    with planted duplicates, a key far outside the others' range, and the grouped fallback."""
+    from crm_core import contract, health
+
+    c = db.connect(s_db_copy, read_only=False)
+    try:
+        c.execute("insert into web_events select * from web_events order by event_id limit 3")
+        c.execute("insert into orders select * from orders order by order_id desc limit 2")
+        c.execute("insert into order_items select * from order_items limit 1")
+        c.execute("insert into reviews select * replace (review_id + 10000000000 as review_id) from reviews limit 1")
+
+        def grouped(t: contract.Table) -> int:
+            keys = ", ".join(t.key)
+            sql = f"select coalesce(sum(n - 1), 0) from (select count(*) as n from {t.name} group by {keys})"
+            return int(c.execute(sql).fetchall()[0][0])
+
+        counts = {t.name: c.execute(f"select count(*) from {t.name}").fetchall()[0][0] for t in contract.RAW_TABLES}
+        want = {t.name: grouped(t) for t in contract.RAW_TABLES}
+        assert (want["web_events"], want["orders"], want["order_items"]) == (3, 2, 1)
+        assert {t.name: health.duplicate_keys(c, t, counts[t.name]) for t in contract.RAW_TABLES} == want
+        monkeypatch.setattr(health, "BITMAP_VALUES_PER_ROW", 0)  # every table grouped
+        assert {t.name: health.duplicate_keys(c, t, counts[t.name]) for t in contract.RAW_TABLES} == want
+    finally:
+        c.close()
