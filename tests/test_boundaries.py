@@ -78,6 +78,7 @@ def test_core_sql_puts_no_value_into_text() -> None:
             "STORED_TABLES",
             "STORED_COLUMNS",
             "name",
+            "code",  # an integer key's dense number: its column names and $params (duplicate_keys)
         },
     }
     for path in CORE:

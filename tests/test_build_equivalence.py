@@ -205,3 +205,36 @@ def test_duplicate_keys_by_bitmap_equal_grouping(s_db_copy: Path, monkeypatch: p
         assert {t.name: health.duplicate_keys(c, t, counts[t.name]) for t in contract.RAW_TABLES} == want
     finally:
         c.close()
+
+
+def test_orphan_keys_by_bitmap_equal_not_in(s_db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data-health orphan count (the parent's keys as a bitmap) equals `not in`, for keys
+    missing inside the parent's range, beyond it on both sides, and with the fallback."""
+    from crm_core import contract, health
+    from crm_core.importer import FOREIGN_KEYS
+
+    c = db.connect(s_db_copy, read_only=False)
+    try:
+        c.execute("delete from customers where customer_id = (select min(customer_id) from web_events)")
+        shifted = "select * replace (order_id + 10000000 as order_id, customer_id + 10000000 as customer_id)"
+        c.execute(f"insert into orders {shifted} from orders limit 2")  # beyond the customers' ids
+        below = "select * replace (order_id + 20000000 as order_id, -7 as customer_id)"
+        c.execute(f"insert into orders {below} from orders limit 1")  # below them
+        c.execute("delete from products where product_id = (select max(product_id) from products)")
+        links = [(k, v) for k, v in FOREIGN_KEYS.items() if k[0] in contract.RAW_TABLE_NAMES]
+
+        def not_in(child: str, ccol: str, parent: str, pcol: str) -> int:
+            sql = (
+                f"select count(*) from {child} where {ccol} is not null "
+                f"and {ccol} not in (select {pcol} from {parent} where {pcol} is not null)"
+            )
+            return int(c.execute(sql).fetchall()[0][0])
+
+        want = {k: not_in(*k, *v) for k, v in links}
+        assert want[("orders", "customer_id")] >= 3 and want[("web_events", "customer_id")] > 0
+        assert want[("order_items", "product_id")] > 0
+        assert {k: health.orphan_keys(c, *k, *v) for k, v in links} == want
+        monkeypatch.setattr(health, "BITMAP_VALUES_PER_ROW", 0)
+        assert {k: health.orphan_keys(c, *k, *v) for k, v in links} == want
+    finally:
+        c.close()
