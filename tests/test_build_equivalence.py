@@ -166,7 +166,7 @@ STORED_ORDER = [
     ("order_facts", "ordered_on, order_id", 0),
     ("lifecycle_monthly", "month_end, customer_id", 0),
     ("customer_rfm_monthly", "snapshot_date, customer_id", 0),
-    ("customer_timeline", "customer_id", 7),  # one run per source, each sorted by customer
+    ("customer_timeline", "customer_id", 2),  # orders, web sessions, the rest: each sorted by customer
     ("basket_lines", "customer_id, ordered_at, order_id, product_id", 0),
 ]
 
