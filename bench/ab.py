@@ -7,7 +7,10 @@ both sides alike: `python -m bench.ab --db sample_data/demo_L.duckdb`.
 * the segment migration: two full customer lists in pandas (before) or counted in SQL;
 * overview KPIs: customer counts by two joins per period (before, the SQL of commit ab0cc5e) or
   one pass;
-* campaign lift statistics: one statsmodels/scipy call per row (before) or per column.
+* campaign lift statistics: one statsmodels/scipy call per row (before) or per column;
+* cross-sell (category rules, what comes next, segment offers): basket lines paired and
+  sequenced per order (before, the SQL of commit 082aed6) or counted per category mask from
+  order_baskets.
 """
 
 from __future__ import annotations
@@ -49,13 +52,32 @@ def _lift_row_by_row(perf: pd.DataFrame) -> None:
     ]
 
 
+def _sql_at(commit: str, name: str, folder: str = "queries") -> str:
+    """The text of a query at an earlier commit, its `-- @include` snippets from the same commit."""
+    from crm_core import db
+
+    root = Path(__file__).resolve().parent.parent
+    text = subprocess.run(
+        ["git", "show", f"{commit}:crm_core/sql/{folder}/{name}.sql"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return db._INCLUDE.sub(
+        lambda m: "\n".join(m.group(1) + line for line in _sql_at(commit, m.group(2), "snippets").strip().splitlines()),
+        text,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    from crm_core import build, campaigns, db, segments
+    from crm_core import build, campaigns, crosssell, db, segments
     from crm_core.filters import Condition, Filters
 
     parser = argparse.ArgumentParser(prog="python -m bench.ab")
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", default="", help="run only the cases whose name contains this text")
     args = parser.parse_args(argv)
     con = db.connect(args.db)
     as_of = build.as_of_of(con)
@@ -88,6 +110,17 @@ def main(argv: list[str] | None = None) -> int:
         return later.merge(earlier, on="customer_id", how="left").groupby(["rfm_segment_x", "rfm_segment_y"]).size()
 
     perf = campaigns.campaign_performance(con, plain)
+    rules = crosssell.RuleSettings("category", 365, 5)
+
+    def cross_sell_before(name: str, **extra: Any) -> Callable[[], Any]:
+        old = _sql_at("082aed6", name)
+
+        def run() -> Any:
+            sql, params = segments.filtered_sql(old, plain)
+            return db.run(con, sql, {**params, **extra})
+
+        return run
+
     cases: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
         "segment_summary (RFM)": (recomputed("segment_summary", plain), lambda: segments.segment_summary(con, plain)),
         "rfm_grid": (recomputed("rfm_grid", plain), lambda: segments.rfm_grid(con, plain)),
@@ -113,9 +146,23 @@ def main(argv: list[str] | None = None) -> int:
             lambda: segments.run_filtered(con, "overview_kpis", plain),
         ),
         "campaign lift statistics": (lambda: _lift_row_by_row(perf), lambda: campaigns.lift_table(perf)),
+        "cross-sell rules (categories)": (
+            cross_sell_before("basket_rules", **rules.params(), antecedents_of=None),
+            lambda: crosssell.basket_rules(con, plain, rules),
+        ),
+        "cross-sell what comes next": (
+            cross_sell_before("next_category", basket_days=365),
+            lambda: crosssell.next_category(con, plain, 365),
+        ),
+        "cross-sell segment offers": (
+            cross_sell_before("segment_offers", **rules.params(), antecedents_of=None, max_rows=30),
+            lambda: crosssell.segment_offers(con, plain, rules),
+        ),
     }
     print(f"{args.db}: as of {as_of}, medians of {args.repeats} interleaved runs")
     for name, (before, after) in cases.items():
+        if args.only not in name:
+            continue
         before(), after()  # warm
         b, a = [], []
         for _ in range(args.repeats):

@@ -52,6 +52,8 @@ MARTS: tuple[str, ...] = (
     "cart_sessions",
     "customer_timeline",
     "basket_lines",
+    "basket_categories",
+    "order_baskets",
 )
 # Temporary tables of the build (sql/intermediate/<name>.sql), each aggregated once for the marts
 # that read it: created before the first of them, dropped after the last; never in the file.

@@ -66,10 +66,53 @@ def customer_offers(
     )
 
 
+# Customers' sets are bitmaps over the customer id range when it has at most this many ids per
+# customer (one bit each); sparser ids are joined instead.
+BITMAP_IDS_PER_CUSTOMER = 64
+
+
+def customer_id_range(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Parameters of segment_offers' customer bitmaps: the id range, and whether it is dense
+    enough for bitmaps."""
+    lo, hi, n = db.run(con, "select min(customer_id), max(customer_id), count(*) from customer_features").iloc[0]
+    if not n:
+        return {"customer_lo": 0, "customer_hi": 0, "use_bitmaps": False}
+    dense = int(hi) - int(lo) + 1 <= BITMAP_IDS_PER_CUSTOMER * int(n)
+    return {"customer_lo": int(lo), "customer_hi": int(hi), "use_bitmaps": dense}
+
+
 def segment_offers(
-    con: duckdb.DuckDBPyConnection, filters: Filters, rules: RuleSettings, max_rows: int = 30
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    rules: RuleSettings,
+    max_rows: int = 30,
+    first_candidates: int | None = None,
 ) -> pd.DataFrame:
-    """Rules worth running on the filtered customers: who bought A recently and never B."""
-    return segments.run_filtered(
-        con, "segment_offers", filters, **rules.params(), antecedents_of=None, max_rows=max_rows
-    )
+    """Rules worth running on the filtered customers: who bought A recently and never B.
+
+    Products: eligible customers are counted only for the rules whose bound (the segment's recent
+    buyers of A x confidence) is among the highest; if a rule left out could still beat the last
+    row kept (its bound is not below that row's expected buyers), more rules are counted. The
+    rows are the same as counting every rule. `first_candidates`: how many rules to count first."""
+    candidates: int | None = first_candidates or max(8 * max_rows, 200)
+    ids = customer_id_range(con)
+    while True:
+        df = segments.run_filtered(
+            con,
+            "segment_offers",
+            filters,
+            **rules.params(),
+            antecedents_of=None,
+            max_rows=max_rows,
+            max_candidates=candidates,
+            **ids,
+        )
+        if candidates is None:
+            return df.drop(columns="uncounted_bound")
+        bound = df["uncounted_bound"].iloc[0] if len(df) else None
+        if len(df) and pd.isna(bound):
+            return df.drop(columns="uncounted_bound")  # every rule was counted
+        if len(df) == max_rows and df["expected_buyers"].iloc[-1] > bound:
+            return df.drop(columns="uncounted_bound")  # no rule left out can reach the list
+        # a rule left out could still make the list (or no row tells the bound): count more
+        candidates = candidates * 8 if len(df) else None

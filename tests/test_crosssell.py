@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from crm_core import crosssell, db
+from crm_core import crosssell, db, segments
 from crm_core.filters import Filters
 
 AS_OF = date(2026, 11, 15)
@@ -94,9 +94,11 @@ def test_planted_pairs_have_lift(con: duckdb.DuckDBPyConnection) -> None:
     assert lift[(a, b)] == pytest.approx(lift[(b, a)])  # lift is symmetric
 
 
-def test_next_category_equals_pandas(con: duckdb.DuckDBPyConnection) -> None:
-    got = crosssell.next_category(con, Filters(as_of=AS_OF), 365).set_index(["from_category", "to_category"])
-    df = baskets(con, 365)
+@pytest.mark.parametrize(("tiers", "days"), [((), 365), (("gold",), 90)])
+def test_next_category_equals_pandas(con: duckdb.DuckDBPyConnection, tiers: tuple[str, ...], days: int) -> None:
+    filters = Filters(as_of=AS_OF, tiers=tiers)
+    got = crosssell.next_category(con, filters, days).set_index(["from_category", "to_category"])
+    df = baskets(con, days, tiers)
     orders = (
         df[["customer_id", "order_id", "ordered_at"]]
         .drop_duplicates()
@@ -120,6 +122,16 @@ def test_next_category_equals_pandas(con: duckdb.DuckDBPyConnection) -> None:
     assert got.loc[counts.index, "share_next"].to_numpy() == pytest.approx(expected_share.to_numpy())
     lift = expected_share.to_numpy() / baseline.reindex(counts.index.get_level_values(1)).to_numpy()
     assert got.loc[counts.index, "lift"].to_numpy() == pytest.approx(lift)
+    # days to the next order: calendar days between the two orders' dates, median per category
+    day_of = orders.set_index("order_id")["ordered_at"].dt.normalize()
+    prev["days"] = (
+        day_of.loc[prev["next_order_id"]].to_numpy() - day_of.loc[prev["order_id"]].to_numpy()
+    ) / pd.Timedelta(days=1)
+    medians = prev.groupby("category")["days"].median()
+    if tiers:  # a small segment: some category's median is the mean of two different middle days
+        assert (medians % 1 != 0).any()
+    got_median = got.reset_index().groupby("from_category")["median_days_to_next"].first()
+    assert got_median.loc[medians.index].to_numpy() == pytest.approx(medians.to_numpy())
 
 
 def test_customer_offers_are_new_to_the_customer_and_have_a_reason(con: duckdb.DuckDBPyConnection) -> None:
@@ -161,8 +173,85 @@ def test_segment_offers_count_eligible_customers(con: duckdb.DuckDBPyConnection)
     assert row["expected_buyers"] == pytest.approx(len(had_a - had_b) * row["confidence"])
 
 
+@pytest.mark.parametrize(
+    ("level", "item", "min_baskets", "bitmaps"),
+    [("category", "category", 5, True), ("product", "product", 3, True), ("product", "product", 3, False)],
+)
+def test_every_segment_offer_counts_its_customers(
+    con: duckdb.DuckDBPyConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    level: str,
+    item: str,
+    min_baskets: int,
+    bitmaps: bool,
+) -> None:
+    """Every offer row (both levels, a filtered segment) against a pandas count of the customers
+    who bought A in the window and never B; the rules' lift > 1, none missing. Products: with
+    customer bitmaps, and with the join used when customer ids are too sparse for bitmaps."""
+    assert crosssell.customer_id_range(con)["use_bitmaps"]
+    if not bitmaps:
+        monkeypatch.setattr(crosssell, "BITMAP_IDS_PER_CUSTOMER", 0)
+        assert not crosssell.customer_id_range(con)["use_bitmaps"]
+    filters = Filters(as_of=AS_OF, tiers=("normal", "silver"))
+    settings = crosssell.RuleSettings(level, 365, min_baskets)
+    offers = crosssell.segment_offers(con, filters, settings, max_rows=100_000)
+    assert not offers.empty
+    members = set(
+        db.run(
+            con,
+            "select customer_id from customer_features where membership_tier in ('normal', 'silver')",
+        )["customer_id"]
+    )
+    recent = baskets(con, 365)
+    recent = recent[recent["customer_id"].isin(members)]
+    every = db.run(
+        con,
+        "select distinct o.customer_id, cast(i.product_id as varchar) as product, p.category from orders o"
+        " join order_items i using (order_id) join products p using (product_id)"
+        " where o.status = 'completed' and cast(o.ordered_at as date) <= $as_of",
+        {"as_of": AS_OF},
+    )
+    every = every[every["customer_id"].isin(members)]
+    buyers_recent = recent.groupby(item)["customer_id"].agg(set)
+    buyers_ever = every.groupby(item)["customer_id"].agg(set)
+    rules = pandas_rules(baskets(con, 365), item, min_baskets)
+    rules = rules[rules["lift"] > 1]
+    expected = {(a, b): len(buyers_recent.get(a, set()) - buyers_ever.get(b, set())) for a, b in rules.index}
+    expected = {k: v for k, v in expected.items() if v > 0}
+    got = dict(
+        zip(zip(offers["antecedent"], offers["consequent"], strict=True), offers["eligible_customers"], strict=True)
+    )
+    assert got == expected
+    assert offers["expected_buyers"].is_monotonic_decreasing
+
+
 def test_settings_are_checked() -> None:
     with pytest.raises(ValueError, match="level"):
         crosssell.RuleSettings("brand", 365, 5)
     with pytest.raises(ValueError, match="basket_days"):
         crosssell.RuleSettings("category", 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("filters", "max_rows"), [(Filters(as_of=AS_OF), 1), (Filters(as_of=AS_OF, tiers=("gold",)), 7)]
+)
+@pytest.mark.parametrize("first_candidates", [1, 3, 50])
+def test_counting_only_the_best_bounded_rules_keeps_the_list(
+    con: duckdb.DuckDBPyConnection, filters: Filters, max_rows: int, first_candidates: int
+) -> None:
+    """Products: counting the rules with the highest bound first (and more while one left out
+    could still make the list) gives the rows of counting every rule."""
+    settings = crosssell.RuleSettings("product", 365, 2)
+    everything = segments.run_filtered(
+        con,
+        "segment_offers",
+        filters,
+        **settings.params(),
+        antecedents_of=None,
+        max_rows=max_rows,
+        max_candidates=None,
+        **crosssell.customer_id_range(con),
+    ).drop(columns="uncounted_bound")
+    got = crosssell.segment_offers(con, filters, settings, max_rows=max_rows, first_candidates=first_candidates)
+    assert len(everything) == max_rows
+    pd.testing.assert_frame_equal(got, everything)
