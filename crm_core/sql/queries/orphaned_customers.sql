@@ -25,18 +25,31 @@ listed as (
     -- @include customer_list
 ),
 
-final as (
+orphaned as (
     select
         listed.*,
         managers.manager_name,
         managers.left_on as manager_left_on,
-        since_leaving.orders_since_manager_left,
-        count(*) over () as listed_customers,
-        count(*) filter (where since_leaving.orders_since_manager_left > 0) over () as reordered_customers
+        since_leaving.orders_since_manager_left
     from listed
     inner join customer_features as features on features.customer_id = listed.customer_id
     inner join stg_account_managers as managers on managers.manager_id = features.account_manager_id
     inner join since_leaving on since_leaving.customer_id = listed.customer_id
+),
+
+counts as (
+    -- the counts over the whole list, next to each listed row (a window over the wide rows
+    -- would hold every column of every row: seconds at L)
+    select
+        count(*) as listed_customers,
+        count(*) filter (where orders_since_manager_left > 0) as reordered_customers
+    from orphaned
+),
+
+final as (
+    select orphaned.*, counts.listed_customers, counts.reordered_customers
+    from orphaned
+    cross join counts
 )
 
 select * from final
