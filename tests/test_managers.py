@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from crm_core import db, managers
-from crm_core.filters import Filters
+from crm_core import build, db, managers, segments
+from crm_core.filters import Condition, Filters
 
 AS_OF = date(2026, 11, 15)
 
@@ -64,6 +64,69 @@ def test_portfolios_add_up(con: duckdb.DuckDBPyConnection) -> None:
     # before anyone left, nobody is orphaned
     early = managers.manager_summary(con, Filters(as_of=date(2024, 1, 31)))
     assert early["orphaned_customers"].sum() == 0 and (early["manager_status"] != "left").all()
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(as_of=AS_OF, period_days=30),
+        Filters(as_of=date(2025, 6, 17), period_days=90, tiers=("gold", "silver")),
+        Filters(as_of=AS_OF, segment=(Condition("value_tier", "in", ("high_value", "potential")),)),
+    ],
+)
+def test_each_portfolio_equals_its_customers(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
+    """Per manager: customers and their stage mix from the segment list (segment_base), revenue
+    in the period and the 365 days from the raw orders, in pandas."""
+    check_portfolios(con, filters)
+
+
+def test_customers_without_a_manager_have_their_own_row(s_db_copy: Path) -> None:
+    """The demo gives everyone a manager: take it from some buyers and rebuild; their row
+    ('unassigned', manager_id null) holds their revenue too."""
+    c = duckdb.connect(str(s_db_copy))
+    c.execute(
+        "update customers set account_manager_id = null where customer_id in"
+        " (select customer_id from orders where status = 'completed' group by 1 order by 1 limit 40)"
+    )
+    c.close()
+    build.build(s_db_copy, score=False)
+    c = db.connect(s_db_copy)
+    try:
+        summary = managers.manager_summary(c, Filters(as_of=AS_OF))
+        unassigned = summary[summary["manager_status"] == "unassigned"]
+        assert len(unassigned) == 1 and unassigned["customers"].iloc[0] == 40
+        assert unassigned["revenue_365d"].iloc[0] > 0
+        check_portfolios(c, Filters(as_of=AS_OF))
+    finally:
+        c.close()
+
+
+def check_portfolios(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
+    got = managers.manager_summary(con, filters)
+    got = got.assign(manager=got["manager_id"].fillna(-1).astype(int)).set_index("manager")
+    listed = segments.segment_customers(con, filters, limit=None)
+    owner = db.run(con, "select customer_id, coalesce(account_manager_id, -1) as manager from customers")
+    listed = listed.merge(owner, on="customer_id")
+    orders = db.run(
+        con,
+        "select customer_id, cast(ordered_at as date) as d, amount from orders where status = 'completed'",
+    )
+    day = orders["d"].dt.date
+    orders = orders[(day <= filters.as_of) & (day > filters.as_of - timedelta(days=365))]
+    orders = orders.merge(listed[["customer_id", "manager"]], on="customer_id")
+    in_period = orders[orders["d"].dt.date >= filters.period_start]
+    assert sorted(got.index) == sorted(listed["manager"].unique())
+    for manager, group in listed.groupby("manager"):
+        row = got.loc[manager]
+        assert row["customers"] == len(group)
+        for stage in ("cognition", "exploration", "commitment", "dissolution"):
+            assert row[f"customers_{stage}"] == (group["lifecycle_stage"] == stage).sum(), (manager, stage)
+        assert float(row["revenue_365d"]) == pytest.approx(
+            float(orders.loc[orders["manager"] == manager, "amount"].sum())
+        )
+        assert float(row["revenue_period"]) == pytest.approx(
+            float(in_period.loc[in_period["manager"] == manager, "amount"].sum())
+        )
 
 
 def pandas_outcome_counts(c: duckdb.DuckDBPyConnection, horizon: int) -> dict[str, tuple[int, int]]:

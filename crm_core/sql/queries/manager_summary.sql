@@ -5,30 +5,35 @@
 with
 -- @include filtered_customers
 ,
--- @include segment_base
-,
+segment_snapshot as (
+    -- the lifecycle snapshot segments read: the last month end on or before the as-of date
+    select max(month_end) as snapshot_date from lifecycle_monthly where month_end <= $as_of
+),
 
 held as (
     select
         features.account_manager_id as manager_id,
         features.customer_id,
-        segment_base.lifecycle_stage
+        coalesce(lifecycle.stage, 'cognition') as lifecycle_stage
     from customer_features as features
     inner join filtered_customers on filtered_customers.customer_id = features.customer_id
-    inner join segment_base on segment_base.customer_id = features.customer_id
+    left join lifecycle_monthly as lifecycle
+        on lifecycle.customer_id = features.customer_id
+        and lifecycle.month_end = (select snapshot_date from segment_snapshot)
 ),
 
 revenue as (
+    -- summed per manager straight from the orders (no per-customer totals in between)
     select
-        order_facts.customer_id,
+        held.manager_id,
         sum(order_facts.amount) filter (where order_facts.ordered_on >= $period_start) as revenue_period,
         sum(order_facts.amount) as revenue_365d
     from order_facts
-    inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
+    inner join held on held.customer_id = order_facts.customer_id
     where order_facts.is_completed
         and order_facts.ordered_on <= $as_of
         and order_facts.ordered_on > cast($as_of as date) - interval 365 day
-    group by order_facts.customer_id
+    group by held.manager_id
 ),
 
 per_manager as (
@@ -38,11 +43,8 @@ per_manager as (
         count(*) filter (where held.lifecycle_stage = 'cognition') as customers_cognition,
         count(*) filter (where held.lifecycle_stage = 'exploration') as customers_exploration,
         count(*) filter (where held.lifecycle_stage = 'commitment') as customers_commitment,
-        count(*) filter (where held.lifecycle_stage = 'dissolution') as customers_dissolution,
-        coalesce(sum(revenue.revenue_period), 0) as revenue_period,
-        coalesce(sum(revenue.revenue_365d), 0) as revenue_365d
+        count(*) filter (where held.lifecycle_stage = 'dissolution') as customers_dissolution
     from held
-    left join revenue on revenue.customer_id = held.customer_id
     group by held.manager_id
 ),
 
@@ -65,9 +67,10 @@ final as (
         per_manager.customers_exploration,
         per_manager.customers_commitment,
         per_manager.customers_dissolution,
-        per_manager.revenue_period,
-        per_manager.revenue_365d
+        coalesce(revenue.revenue_period, 0) as revenue_period,
+        coalesce(revenue.revenue_365d, 0) as revenue_365d
     from per_manager
+    left join revenue on revenue.manager_id is not distinct from per_manager.manager_id
     left join stg_account_managers as managers on managers.manager_id = per_manager.manager_id
 )
 
