@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -390,6 +390,18 @@ def label(kind: str, code: object) -> str:
     return i18n.label(kind, code, lang())
 
 
+def labels(kind: str, codes: Iterable[object]) -> list[str]:
+    """label() of every code of a column: the language read once, each distinct code once."""
+    language = lang()
+    seen: dict[Hashable, str] = {}
+    out = []
+    for code in codes:
+        if code not in seen:
+            seen[code] = i18n.label(kind, code, language)
+        out.append(seen[code])
+    return out
+
+
 # -- URL-backed state -------------------------------------------------------------------------
 def _url_value(name: str, parse: Callable[[str | None], Any]) -> Any:
     """The committed value of a global setting: read from the URL once per session, then kept
@@ -699,7 +711,7 @@ def customer_table(frame: pd.DataFrame) -> pd.DataFrame:
     shown = masked_contacts(frame)
     for column, kind in _CODE_KINDS.items():
         if column in shown:
-            shown[column] = [label(kind, v) for v in shown[column]]
+            shown[column] = labels(kind, shown[column])
     shown.columns = [t(f"builder.col.{c}") for c in shown.columns]
     return shown
 

@@ -64,7 +64,7 @@ shown = pd.DataFrame(
         ui.t("managers.col.manager"): table["manager_name"].fillna(""),
         ui.t("managers.col.id"): table["manager_id"].astype("Int64").astype(str).replace("<NA>", ""),
         ui.t("managers.col.region"): [ui.label("region", r) if isinstance(r, str) else "" for r in table["region"]],
-        ui.t("managers.col.status"): [ui.label("manager_status", s) for s in table["manager_status"]],
+        ui.t("managers.col.status"): ui.labels("manager_status", table["manager_status"]),
         ui.t("managers.col.left_on"): [
             "" if pd.isna(d) else fmt.day(pd.Timestamp(d).date(), lang) for d in table["left_on"]
         ],

@@ -73,8 +73,8 @@ st.subheader(ui.t("campaigns.table_title"))
 table = pd.DataFrame(
     {
         ui.t("campaigns.col.name"): overall["campaign_name"],
-        ui.t("campaigns.col.channel"): [ui.label("campaign_channel", c) for c in overall["channel"]],
-        ui.t("campaigns.col.objective"): [ui.label("objective", c) for c in overall["objective"]],
+        ui.t("campaigns.col.channel"): ui.labels("campaign_channel", overall["channel"]),
+        ui.t("campaigns.col.objective"): ui.labels("objective", overall["objective"]),
         ui.t("campaigns.col.started"): pd.to_datetime(overall["started_at"]).dt.date,
         ui.t("campaigns.col.sent"): overall["n_treated"],
         ui.t("campaigns.col.holdout"): overall["n_holdout"],
@@ -92,7 +92,7 @@ table = pd.DataFrame(
         ui.t("campaigns.col.cost"): overall["cost"],
         ui.t("campaigns.col.naive_roi"): overall["naive_roi"],
         ui.t("campaigns.col.incremental_roi"): overall["incremental_roi"],
-        ui.t("campaigns.col.verdict"): [ui.label("verdict", v) for v in overall["verdict"]],
+        ui.t("campaigns.col.verdict"): ui.labels("verdict", overall["verdict"]),
     }
 )
 pct = st.column_config.NumberColumn(format="percent")
@@ -163,7 +163,7 @@ for col, (dimension, kind, title_key) in zip(
         )
         .reset_index()
     )
-    names = [ui.label(kind, v) for v in grouped[dimension]]
+    names = ui.labels(kind, grouped[dimension])
     bars = go.Figure()
     bars.add_trace(
         go.Bar(x=names, y=grouped["naive"], name=ui.t("campaigns.naive_conversions"), marker_color="#C7D2E8")
@@ -277,7 +277,7 @@ forest.add_trace(
         },
         customdata=list(
             zip(
-                [ui.label("verdict", v) for v in forest_rows["verdict"]],
+                ui.labels("verdict", forest_rows["verdict"]),
                 forest_rows["n_treated"],
                 forest_rows["n_holdout"],
                 strict=True,
@@ -307,7 +307,7 @@ seg_table = pd.DataFrame(
         ui.t("campaigns.col.ci_low"): forest_rows["lift_ci_low"],
         ui.t("campaigns.col.ci_high"): forest_rows["lift_ci_high"],
         ui.t("campaigns.col.p_value"): forest_rows["p_value"],
-        ui.t("campaigns.col.verdict"): [ui.label("verdict", v) for v in forest_rows["verdict"]],
+        ui.t("campaigns.col.verdict"): ui.labels("verdict", forest_rows["verdict"]),
     }
 )
 st.dataframe(

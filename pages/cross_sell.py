@@ -67,8 +67,8 @@ else:
         heat = go.Figure(
             go.Heatmap(
                 z=matrix.to_numpy(),
-                x=[ui.label("category", c) for c in matrix.columns],
-                y=[ui.label("category", c) for c in matrix.index],
+                x=ui.labels("category", matrix.columns),
+                y=ui.labels("category", matrix.index),
                 text=matrix.map(lambda v: "" if pd.isna(v) else f"{v:.2f}").to_numpy(),
                 texttemplate="%{text}",
                 customdata=conf.to_numpy(),
@@ -126,8 +126,8 @@ else:
     heat = go.Figure(
         go.Heatmap(
             z=share.to_numpy(),
-            x=[ui.label("category", c) for c in share.columns],
-            y=[ui.label("category", c) for c in share.index],
+            x=ui.labels("category", share.columns),
+            y=ui.labels("category", share.index),
             text=share.map(lambda v: "" if pd.isna(v) else f"{v:.0%}").to_numpy(),
             texttemplate="%{text}",
             customdata=lift.to_numpy(),

@@ -263,7 +263,7 @@ else:
                 mode="markers",
                 name=ui.label("event_group", group),
                 marker={"color": charts.PALETTE[i % len(charts.PALETTE)], "size": 9, "opacity": 0.75},
-                text=[ui.label("event_kind", k) for k in part["kind"]],
+                text=ui.labels("event_kind", part["kind"]),
                 hovertemplate="%{x|%Y-%m-%d %H:%M}<br>%{text}<extra></extra>",
             )
         )
@@ -274,8 +274,8 @@ else:
         pd.DataFrame(
             {
                 ui.t("c360.col.when"): table["event_at"].dt.strftime("%Y-%m-%d %H:%M"),
-                ui.t("c360.col.group"): [ui.label("event_group", g) for g in table["kind_group"]],
-                ui.t("c360.col.event"): [ui.label("event_kind", k) for k in table["kind"]],
+                ui.t("c360.col.group"): ui.labels("event_group", table["kind_group"]),
+                ui.t("c360.col.event"): ui.labels("event_kind", table["kind"]),
                 ui.t("c360.col.channel"): [
                     "" if pd.isna(c) else ui.label("touch_channel", c) for c in table["channel"]
                 ],

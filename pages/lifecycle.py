@@ -397,9 +397,9 @@ st.caption(ui.t("lifecycle.list_caption", n=fmt.integer(count, lang)))
 shown = ui.masked_contacts(listed)
 shown["stage"] = [stage_name(s) for s in shown["stage"]]
 shown["stage_before"] = [stage_name(s) for s in shown["stage_before"]]
-shown["region"] = [ui.label("region", r) for r in shown["region"]]
-shown["acquisition_channel"] = [ui.label("channel", c) for c in shown["acquisition_channel"]]
-shown["membership_tier"] = [ui.label("tier", c) for c in shown["membership_tier"]]
+shown["region"] = ui.labels("region", shown["region"])
+shown["acquisition_channel"] = ui.labels("channel", shown["acquisition_channel"])
+shown["membership_tier"] = ui.labels("tier", shown["membership_tier"])
 shown.columns = [ui.t(f"lifecycle.col.{c}") for c in shown.columns]
 shown, link_config = ui.with_customer_links(shown, listed["customer_id"])
 st.dataframe(shown, hide_index=True, width="stretch", column_config=link_config)

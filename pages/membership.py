@@ -33,7 +33,7 @@ left, right = st.columns(2)
 with left:
     fig = go.Figure(
         go.Bar(
-            x=[ui.label("tier", t) for t in current.index],
+            x=ui.labels("tier", current.index),
             y=current.to_numpy(),
             marker_color=[charts.TIER_COLOURS[t] for t in current.index],
             text=[fmt.integer(v, lang) for v in current],
@@ -48,8 +48,8 @@ with right:
     m[1].metric(ui.t("membership.downgrades"), fmt.integer(downgrades, lang), border=True)
     if not changes.empty:
         table = changes.assign(
-            from_tier=[ui.label("tier", v) for v in changes["from_tier"]],
-            to_tier=[ui.label("tier", v) for v in changes["to_tier"]],
+            from_tier=ui.labels("tier", changes["from_tier"]),
+            to_tier=ui.labels("tier", changes["to_tier"]),
             reason=[ui.t(f"membership.reason.{v}") for v in changes["reason"]],
         )
         table.columns = [ui.t(f"membership.col.{c}") for c in table.columns]
@@ -96,9 +96,9 @@ st.subheader(ui.t("membership.targets_title"))
 targets = ui.upgrade_targets(filters, 0.10)
 st.caption(ui.t("membership.targets_caption", n=fmt.integer(len(targets), lang)))
 if not targets.empty:
-    shown = ui.masked_contacts(targets)
-    shown["membership_tier"] = [ui.label("tier", v) for v in shown["membership_tier"]]
-    shown["next_tier"] = [ui.label("tier", v) for v in shown["next_tier"]]
+    shown = ui.masked_contacts(targets.head(500))  # the table shows 500; the download has them all
+    shown["membership_tier"] = ui.labels("tier", shown["membership_tier"])
+    shown["next_tier"] = ui.labels("tier", shown["next_tier"])
     shown.columns = [ui.t(f"membership.col.{c}") for c in shown.columns]
     shown, link_config = ui.with_customer_links(shown.head(500), targets["customer_id"].head(500))
     st.dataframe(shown, hide_index=True, width="stretch", column_config=link_config)

@@ -144,7 +144,7 @@ panels = (
 )
 for col, (dimension, kind, title_key) in zip(st.columns(3), panels, strict=True):
     part = mix[mix["dimension"] == dimension].sort_values("share_of_revenue", ascending=True)
-    names = [ui.label(kind, v) for v in part["dimension_value"]]
+    names = ui.labels(kind, part["dimension_value"])
     colours = (
         [charts.TIER_COLOURS.get(v, charts.PALETTE[0]) for v in part["dimension_value"]]
         if dimension == "membership_tier"

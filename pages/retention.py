@@ -157,7 +157,7 @@ else:
             part = part.sort_values("dimension_value", key=lambda v: v.map(TIER_ORDER))
         bars = go.Figure(
             go.Bar(
-                x=[ui.label(kind, v) for v in part["dimension_value"]],
+                x=ui.labels(kind, part["dimension_value"]),
                 y=part["abandonment_rate"],
                 marker_color=charts.PALETTE[0],
                 text=[fmt.percent(v) for v in part["abandonment_rate"]],

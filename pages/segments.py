@@ -75,7 +75,7 @@ by_segment = summary[summary["dimension"] == "rfm_segment"]
 with right:
     tree = go.Figure(
         go.Treemap(
-            labels=[ui.label("rfm_segment", s) for s in by_segment["dimension_value"]],
+            labels=ui.labels("rfm_segment", by_segment["dimension_value"]),
             parents=[""] * len(by_segment),
             values=by_segment["revenue"].clip(lower=0),
             customdata=by_segment[["customers", "share_of_revenue"]].to_numpy(),
@@ -118,7 +118,7 @@ for col, (dimension, kind, order) in zip(
     strict=True,
 ):
     part = summary[summary["dimension"] == dimension].set_index("dimension_value").reindex(list(order)).fillna(0)
-    names = [ui.label(kind, v) for v in part.index]
+    names = ui.labels(kind, part.index)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(x=names, y=part["share_of_customers"], name=ui.t("segments.share_customers"), marker_color="#9DB3DB")
@@ -196,7 +196,7 @@ if len(present) >= 2:
         for i, (seg, shares) in enumerate(((seg_a, a), (seg_b, b))):
             fig.add_trace(
                 go.Bar(
-                    y=[ui.label(kind, v) for v in values],
+                    y=ui.labels(kind, values),
                     x=[shares.get(v, 0) for v in values],
                     orientation="h",
                     name=ui.label("rfm_segment", seg),
@@ -257,8 +257,8 @@ if len(month_ends) >= 2:
     mat = go.Figure(
         go.Heatmap(
             z=table.to_numpy(),
-            x=[ui.label(kind, v) for v in table.columns],
-            y=[ui.label(kind, v) for v in table.index],
+            x=ui.labels(kind, table.columns),
+            y=ui.labels(kind, table.index),
             text=table.to_numpy(),
             texttemplate="%{text:,}",
             colorscale="Blues",

@@ -79,8 +79,8 @@ with left:
     heat = go.Figure(
         go.Heatmap(
             z=matrix.to_numpy(),
-            x=[ui.label("topic", c) for c in matrix.columns],
-            y=[ui.label("touch_channel", c) for c in matrix.index],
+            x=ui.labels("topic", matrix.columns),
+            y=ui.labels("touch_channel", matrix.index),
             text=matrix.astype(int).to_numpy(),
             texttemplate="%{text}",
             colorscale="Blues",
@@ -98,7 +98,7 @@ with right:
     ):
         fig.add_trace(
             go.Bar(
-                x=[ui.label("touch_channel", c) for c in by_channel["dimension_value"]],
+                x=ui.labels("touch_channel", by_channel["dimension_value"]),
                 y=by_channel[column],
                 name=ui.t(f"service.{name}"),
                 marker_color=colour,
@@ -231,7 +231,7 @@ window = ui.url_selectbox(
 groups, diffs = ui.complaint_dissolution(filters, window)
 fig = go.Figure(
     go.Bar(
-        x=[ui.label("complaint_group", g) for g in groups["complaint_group"]],
+        x=ui.labels("complaint_group", groups["complaint_group"]),
         y=groups["dissolution_rate"],
         marker_color=[charts.PALETTE[3], charts.PALETTE[2], charts.PALETTE[0]][: len(groups)],
         error_y={

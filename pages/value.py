@@ -104,7 +104,7 @@ with right:
     total = float(by["total_clv"].sum()) or 1.0
     fig = go.Figure(
         go.Bar(
-            x=[ui.label(kind, v) for v in by["breakdown_value"]],
+            x=ui.labels(kind, by["breakdown_value"]),
             y=by["mean_clv"],
             marker_color=charts.PALETTE[1],
             text=[f"{v / total:.0%}" for v in by["total_clv"]],
