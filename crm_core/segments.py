@@ -230,12 +230,28 @@ def segment_summary(
     return run_filtered(con, "segment_summary", filters, lookback_days=lookback_days)
 
 
+def segment_profiles(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    rfm_segments: tuple[str, ...],
+    lookback_days: int = DEFAULT_LOOKBACK,
+) -> pd.DataFrame:
+    """The profiles of several RFM segments in one pass (rfm_segment, dimension, dimension_value,
+    share); a segment without customers has no rows."""
+    for rfm_segment in rfm_segments:
+        if rfm_segment not in (*RFM_SEGMENTS, "no_purchase"):
+            raise ValueError(f"rfm_segment must be one of {RFM_SEGMENTS}, got {rfm_segment!r}")
+    return run_filtered(
+        con, "segment_profile", filters, lookback_days=lookback_days, rfm_segments=list(dict.fromkeys(rfm_segments))
+    )
+
+
 def segment_profile(
     con: duckdb.DuckDBPyConnection, filters: Filters, rfm_segment: str, lookback_days: int = DEFAULT_LOOKBACK
 ) -> pd.DataFrame:
-    if rfm_segment not in (*RFM_SEGMENTS, "no_purchase"):
-        raise ValueError(f"rfm_segment must be one of {RFM_SEGMENTS}, got {rfm_segment!r}")
-    return run_filtered(con, "segment_profile", filters, lookback_days=lookback_days, rfm_segment=rfm_segment)
+    """One segment's profile (dimension, dimension_value, share)."""
+    profiles = segment_profiles(con, filters, (rfm_segment,), lookback_days)
+    return profiles.drop(columns="rfm_segment").reset_index(drop=True)
 
 
 def rfm_migration(con: duckdb.DuckDBPyConnection, filters: Filters, from_date: date, to_date: date) -> pd.DataFrame:

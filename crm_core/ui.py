@@ -151,7 +151,7 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "abandoned_cart_customers": lifecycle.abandoned_cart_customers,
     "rfm_grid": segments.rfm_grid,
     "segment_summary": segments.segment_summary,
-    "segment_profile": segments.segment_profile,
+    "segment_profiles": segments.segment_profiles,
     "rfm_migration": segments.rfm_migration,
     "migration_customers": segments.migration_customers,
     "rfm_snapshot": lambda con, f: segments.rfm_snapshot(f.as_of, segments.built_as_of(con)),
@@ -270,8 +270,8 @@ def segment_summary(filters: Filters, lookback_days: int) -> pd.DataFrame:
     return _query("segment_summary", filters, lookback_days)
 
 
-def segment_profile(filters: Filters, rfm_segment: str, lookback_days: int) -> pd.DataFrame:
-    return _query("segment_profile", filters, rfm_segment, lookback_days)
+def segment_profiles(filters: Filters, rfm_segments: tuple[str, ...], lookback_days: int) -> pd.DataFrame:
+    return _query("segment_profiles", filters, rfm_segments, lookback_days)
 
 
 def rfm_migration(filters: Filters, from_date: date, to_date: date) -> pd.DataFrame:

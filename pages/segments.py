@@ -150,8 +150,9 @@ if len(present) >= 2:
             index=min(len(present) - 1, present.index("at_risk") if "at_risk" in present else 1),
             format_func=ui.fixed_labels(lambda s: ui.label("rfm_segment", s), present),
         )
-    prof_a = ui.segment_profile(filters, seg_a, lookback)
-    prof_b = ui.segment_profile(filters, seg_b, lookback)
+    profiles = ui.segment_profiles(filters, (seg_a, seg_b), lookback)  # one pass for both
+    prof_a = profiles[profiles["rfm_segment"] == seg_a]
+    prof_b = profiles[profiles["rfm_segment"] == seg_b]
     head_a = prof_a[prof_a["dimension"] == "headline"].set_index("dimension_value")["share"]
     head_b = prof_b[prof_b["dimension"] == "headline"].set_index("dimension_value")["share"]
     rows = []

@@ -312,3 +312,35 @@ def test_the_tier_free_shortcut_selects_the_same_customers(con: duckdb.DuckDBPyC
     assert "membership_tier_spells" in segments.filtered_sql("segment_summary", plain)[0]  # reads tiers
     for name, run in queries.items():
         pd.testing.assert_frame_equal(run(plain), run(every_tier), check_dtype=False, obj=name)
+
+
+def test_segment_profiles_equal_pandas(con: duckdb.DuckDBPyConnection) -> None:
+    """Two segments profiled in one pass: sizes, averages and category shares from the segment's
+    customer list and the raw order lines; each equals its profile alone."""
+    f = Filters(as_of=AS_OF, regions=("east", "north"))
+    both = segments.segment_profiles(con, f, ("champions", "at_risk"))
+    listed = segments.segment_customers(con, f, limit=None)
+    lines = db.run(
+        con,
+        "select o.customer_id, p.category, i.line_amount, cast(o.ordered_at as date) as d from orders o"
+        " join order_items i using (order_id) join products p using (product_id) where o.status = 'completed'",
+    )
+    day = lines["d"].dt.date
+    lines = lines[(day <= AS_OF) & (day > AS_OF - timedelta(days=365))]
+    for seg in ("champions", "at_risk"):
+        mine = both[both["rfm_segment"] == seg]
+        members = listed[listed["rfm_segment"] == seg]
+        assert len(members) > 0
+        head = mine[mine["dimension"] == "headline"].set_index("dimension_value")["share"]
+        assert head["customers"] == len(members)
+        assert head["avg_monetary"] == pytest.approx(float(members["monetary"].astype(float).mean()))
+        spend = lines[lines["customer_id"].isin(members["customer_id"])].groupby("category")["line_amount"].sum()
+        shares = mine[mine["dimension"] == "category"].set_index("dimension_value")["share"]
+        assert shares.sort_index().to_numpy() == pytest.approx(
+            (spend / spend.sum()).sort_index().astype(float).to_numpy()
+        )
+        alone = segments.segment_profile(con, f, seg)
+        pd.testing.assert_frame_equal(
+            alone.sort_values(["dimension", "dimension_value"]).reset_index(drop=True),
+            mine.drop(columns="rfm_segment").sort_values(["dimension", "dimension_value"]).reset_index(drop=True),
+        )

@@ -1,5 +1,6 @@
--- Profile of one RFM segment: its size and spend, and how its customers split by category
--- (share of lookback revenue), sales channel (share of orders), region, age band and consent.
+-- Profile of RFM segments ($rfm_segments: the page compares two in one pass): each one's size
+-- and spend, and how its customers split by category (share of lookback revenue), sales channel
+-- (share of orders), region, age band and consent.
 with
 -- @include filtered_customers
 ,
@@ -10,11 +11,11 @@ members as (
     select segment_base.*
     from segment_base
     inner join filtered_customers on filtered_customers.customer_id = segment_base.customer_id
-    where segment_base.rfm_segment = $rfm_segment
+    where list_contains($rfm_segments, segment_base.rfm_segment)
 ),
 
 window_orders as (
-    select order_facts.order_id, order_facts.customer_id, order_facts.sales_channel
+    select order_facts.order_id, order_facts.customer_id, order_facts.sales_channel, members.rfm_segment
     from order_facts
     inner join members on members.customer_id = order_facts.customer_id
     where order_facts.is_completed
@@ -25,50 +26,67 @@ window_orders as (
 categories as (
     -- basket_lines: the completed orders' lines per product with their category (no join of
     -- every order line with its order and product at page time)
-    select 'category' as dimension, lines.category as dimension_value, sum(lines.line_amount) as amount
+    select
+        members.rfm_segment,
+        'category' as dimension,
+        lines.category as dimension_value,
+        sum(lines.line_amount) as amount
     from basket_lines as lines
     inner join members on members.customer_id = lines.customer_id
     where lines.ordered_on <= $as_of
         and lines.ordered_on > cast($as_of as date) - interval 1 day * $lookback_days
-    group by lines.category
+    group by members.rfm_segment, lines.category
 ),
 
 channels as (
-    select 'sales_channel' as dimension, coalesce(sales_channel, 'unknown') as dimension_value, count(*) as amount
+    select
+        rfm_segment,
+        'sales_channel' as dimension,
+        coalesce(sales_channel, 'unknown') as dimension_value,
+        count(*) as amount
     from window_orders
-    group by 1, 2
+    group by 1, 2, 3
 ),
 
 people as (
-    select 'region' as dimension, coalesce(region, 'unknown') as dimension_value, count(*) as amount
-    from members group by 1, 2
+    select rfm_segment, 'region' as dimension, coalesce(region, 'unknown') as dimension_value, count(*) as amount
+    from members group by 1, 2, 3
     union all
-    select 'age_band', age_band, count(*) from members group by 1, 2
+    select rfm_segment, 'age_band', age_band, count(*) from members group by 1, 2, 3
     union all
-    select 'gender', coalesce(gender, 'unknown'), count(*) from members group by 1, 2
+    select rfm_segment, 'gender', coalesce(gender, 'unknown'), count(*) from members group by 1, 2, 3
 ),
 
 shares as (
-    select dimension, dimension_value, amount / sum(amount) over (partition by dimension) as share
+    select
+        rfm_segment,
+        dimension,
+        dimension_value,
+        amount / sum(amount) over (partition by rfm_segment, dimension) as share
     from (select * from categories union all select * from channels union all select * from people) as parts
 ),
 
 headline as (
-    select 'headline' as dimension, 'customers' as dimension_value, cast(count(*) as double) as share from members
+    select rfm_segment, 'headline' as dimension, 'customers' as dimension_value, cast(count(*) as double) as share
+    from members group by rfm_segment
     union all
-    select 'headline', 'avg_order_value', sum(monetary) / nullif(sum(frequency), 0) from members
+    select rfm_segment, 'headline', 'avg_order_value', sum(monetary) / nullif(sum(frequency), 0)
+    from members group by rfm_segment
     union all
-    select 'headline', 'avg_frequency', avg(frequency) from members
+    select rfm_segment, 'headline', 'avg_frequency', avg(frequency) from members group by rfm_segment
     union all
-    select 'headline', 'avg_monetary', avg(monetary) from members
+    select rfm_segment, 'headline', 'avg_monetary', avg(monetary) from members group by rfm_segment
     union all
-    select 'headline', 'avg_days_since_last_order', avg(days_since_last_order) from members
+    select rfm_segment, 'headline', 'avg_days_since_last_order', avg(days_since_last_order)
+    from members group by rfm_segment
     union all
-    select 'headline', 'email_consent', avg(case when has_email_consent then 1.0 else 0 end) from members
+    select rfm_segment, 'headline', 'email_consent', avg(case when has_email_consent then 1.0 else 0 end)
+    from members group by rfm_segment
     union all
-    select 'headline', 'sms_consent', avg(case when has_sms_consent then 1.0 else 0 end) from members
+    select rfm_segment, 'headline', 'sms_consent', avg(case when has_sms_consent then 1.0 else 0 end)
+    from members group by rfm_segment
 )
 
-select dimension, dimension_value, share from headline
+select rfm_segment, dimension, dimension_value, share from headline
 union all
-select dimension, dimension_value, share from shares
+select rfm_segment, dimension, dimension_value, share from shares
