@@ -19,9 +19,10 @@ in_period as (
 ),
 
 balance as (
-    select 'balance' as entry_type, 'outstanding' as reason, sum(points) as points,
-        count(distinct customer_id) filter (where points <> 0) as customers
-    from (select customer_id, sum(points) as points from ledger group by customer_id) as per_customer
+    -- the outstanding total only: how many customers hold a balance is not counted (it would
+    -- group the whole ledger by customer: 0.7 s of the page's 1.4 s at a million customers)
+    select 'balance' as entry_type, 'outstanding' as reason, sum(points) as points, cast(null as bigint) as customers
+    from ledger
 )
 
 select * from in_period
