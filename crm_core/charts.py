@@ -16,6 +16,9 @@ TEMPLATE_NAME = "crm"
 
 
 def register_template() -> str:
+    """Register the house template and make it the default: figures then get it when they are
+    created (Plotly skips validating a default template), instead of having Plotly's own large
+    default copied in and replaced by this one for every chart."""
     if TEMPLATE_NAME not in pio.templates:
         pio.templates[TEMPLATE_NAME] = go.layout.Template(
             layout=go.Layout(
@@ -30,7 +33,11 @@ def register_template() -> str:
                 legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
             )
         )
+    pio.templates.default = TEMPLATE_NAME
     return TEMPLATE_NAME
+
+
+register_template()
 
 
 def nice_ticks(max_value: float, label: Callable[[float], str], count: int = 5) -> tuple[list[float], list[str]]:

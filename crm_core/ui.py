@@ -670,7 +670,8 @@ def filter_summary(filters: Filters) -> str:
 # -- shared widgets ---------------------------------------------------------------------------
 def chart(fig: go.Figure, key: str | None = None, selectable: bool = False) -> list[dict[str, Any]]:
     """Draw a figure in the house style; with `selectable`, return the points the user clicked."""
-    fig.update_layout(template=charts.register_template())
+    if fig.layout.template.layout.font.family != charts.FONT:  # made before the house default was set
+        fig.update_layout(template=charts.register_template())
     if fig.layout.title.text:  # room for a title above the legend
         fig.update_layout(title={"y": 0.98, "yanchor": "top"}, margin={"t": 80})
     if not selectable:
