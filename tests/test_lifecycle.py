@@ -120,6 +120,13 @@ def test_drill_down_lists_exactly_the_stage(con: duckdb.DuckDBPyConnection) -> N
     assert count == mix["commitment"]
     everyone = lifecycle.stage_customers(con, f, rules, "commitment", limit=None)
     assert len(everyone) == count and set(everyone["region"]) == {"east"}
+    completed = db.run(
+        con,
+        "select customer_id, count(*) as n from orders where status = 'completed'"
+        " and cast(ordered_at as date) <= $as_of group by 1",
+        {"as_of": AS_OF},
+    ).set_index("customer_id")["n"]
+    assert (everyone["count_orders_to_date"].to_numpy() == completed.loc[everyone["customer_id"]].to_numpy()).all()
     pages = [
         lifecycle.stage_customers(con, f, rules, "commitment", sort="customer_id", limit=20, offset=o) for o in (0, 20)
     ]

@@ -27,7 +27,7 @@ final as (
         features.signed_up_on,
         staged.days_since_last_order,
         staged.count_orders_365d,
-        lifecycle.count_orders_to_date,
+        staged.count_orders_to_date,
         features.has_email_consent,
         features.has_sms_consent
     from staged
@@ -35,8 +35,6 @@ final as (
     inner join filtered_customers on filtered_customers.customer_id = staged.customer_id
     inner join breakdown on breakdown.customer_id = staged.customer_id
     inner join customer_features as features on features.customer_id = staged.customer_id
-    inner join lifecycle_monthly as lifecycle
-        on lifecycle.customer_id = staged.customer_id and lifecycle.month_end = staged.month_end
     left join earlier on earlier.customer_id = staged.customer_id
     where staged.stage = $stage
         and ($from_stage = '' or coalesce(earlier.stage, 'not_yet_known') = $from_stage)

@@ -11,6 +11,7 @@ staged as (
         lifecycle.month_end,
         lifecycle.days_since_last_order,
         lifecycle.count_orders_365d,
+        lifecycle.count_orders_to_date,
         case
             when lifecycle.last_ordered_on is null then 'cognition'
             -- rule 'p_alive': dissolved when the BG/NBD probability of still being active at the
