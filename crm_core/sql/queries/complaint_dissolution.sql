@@ -7,22 +7,17 @@ with
 -- @include filtered_customers
 ,
 
-bounds as (
-    select
-        cast($as_of as date) - interval 1 day * $dissolution_days as window_end,
-        cast($as_of as date) - interval 1 day * ($dissolution_days + $window_days) as window_start
-),
-
 complainers as (
     select
         interactions.customer_id,
         bool_or(interactions.resolved_at is null or interactions.resolved_at >= $as_of_end) as has_unresolved
     from stg_interactions as interactions
     inner join filtered_customers on filtered_customers.customer_id = interactions.customer_id
-    cross join bounds
+    -- the window's bounds are dates written out (constants once bound), so that the scans skip
+    -- the row groups outside them
     where interactions.interaction_type = 'complaint'
-        and cast(interactions.opened_at as date) > bounds.window_start
-        and cast(interactions.opened_at as date) <= bounds.window_end
+        and cast(interactions.opened_at as date) > cast($as_of as date) - cast($dissolution_days + $window_days as integer)
+        and cast(interactions.opened_at as date) <= cast($as_of as date) - cast($dissolution_days as integer)
     group by interactions.customer_id
 ),
 
@@ -30,10 +25,9 @@ buyers as (
     select distinct order_facts.customer_id
     from order_facts
     inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
-    cross join bounds
     where order_facts.is_completed
-        and order_facts.ordered_on > bounds.window_start
-        and order_facts.ordered_on <= bounds.window_end
+        and order_facts.ordered_on > cast($as_of as date) - cast($dissolution_days + $window_days as integer)
+        and order_facts.ordered_on <= cast($as_of as date) - cast($dissolution_days as integer)
 ),
 
 population as (
@@ -53,7 +47,7 @@ recent as (
     from order_facts
     where is_completed
         and ordered_on <= $as_of
-        and ordered_on > cast($as_of as date) - interval 1 day * $dissolution_days
+        and ordered_on > cast($as_of as date) - cast($dissolution_days as integer)
 ),
 
 final as (
