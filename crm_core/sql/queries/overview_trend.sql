@@ -17,7 +17,8 @@ monthly_rows as (
     select activity.customer_id, activity.order_month, activity.count_orders, activity.revenue
     from customer_monthly_activity as activity
     inner join filtered_customers on filtered_customers.customer_id = activity.customer_id
-    where activity.order_month >= (select min(month_start) from months)
+    -- the first of the 24 months written out (a constant once bound, filtered in the scan)
+    where activity.order_month >= cast(cast(date_trunc('month', cast($as_of as date)) as date) - interval 23 month as date)
         and activity.order_month < cast(date_trunc('month', cast($as_of as date)) as date)
     union all
     select order_facts.customer_id, order_facts.order_month, count(*), sum(order_facts.amount)
