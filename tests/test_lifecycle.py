@@ -208,3 +208,17 @@ def test_cohort_and_cart_drill_downs_match_their_cells(con: duckdb.DuckDBPyConne
     assert (top["listed_customers"] == len(everyone)).all()
     with pytest.raises(ValueError, match="dimension must be one of"):
         lifecycle.abandoned_cart_customers(con, f, "city")
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2025, 6, 17)])
+def test_the_default_rule_reads_the_marts_stage(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """With the default rule the stage is lifecycle_monthly's own column; the rule written out
+    per row gives the same counts at every snapshot of the 24 months."""
+    f, rules = Filters(as_of=as_of), StageRules()
+    shortcut = "when $dissolution_rule = 'days' and $dissolution_days = 180 and $commitment_orders = 3"
+    sql = db.load_sql("lifecycle_over_time")
+    assert shortcut in sql
+    got = lifecycle.stages_over_time(con, f, rules)
+    per_row = lifecycle._run(con, sql.replace(shortcut, "when false"), f, rules)
+    assert len(got) > 20
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), per_row.reset_index(drop=True), check_dtype=False)

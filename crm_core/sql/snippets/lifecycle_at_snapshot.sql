@@ -13,6 +13,10 @@ staged as (
         lifecycle.count_orders_365d,
         lifecycle.count_orders_to_date,
         case
+            -- the default rule (days, 180, 3) is the mart's own stage column: no per-row rule
+            -- (with the values bound, DuckDB drops whichever branch cannot apply)
+            when $dissolution_rule = 'days' and $dissolution_days = 180 and $commitment_orders = 3
+                then lifecycle.stage
             when lifecycle.last_ordered_on is null then 'cognition'
             -- rule 'p_alive': dissolved when the BG/NBD probability of still being active at the
             -- snapshot falls below $p_alive_below (Fader, Hardie & Lee 2008, with the fitted
