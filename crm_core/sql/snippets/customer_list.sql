@@ -1,13 +1,13 @@
 select
-    features.customer_id,
-    features.customer_name,
-    features.email,
-    features.phone,
-    features.has_email_consent,
-    features.has_sms_consent,
-    features.city,
-    features.region,
-    features.acquisition_channel,
+    segment_base.customer_id,
+    segment_base.customer_name,
+    segment_base.email,
+    segment_base.phone,
+    segment_base.has_email_consent,
+    segment_base.has_sms_consent,
+    segment_base.city,
+    segment_base.region,
+    segment_base.acquisition_channel,
     segment_base.membership_tier,
     segment_base.value_tier,
     segment_base.rfm_segment,
@@ -15,7 +15,7 @@ select
     segment_base.days_since_last_order,
     segment_base.frequency,
     segment_base.monetary,
-    features.signed_up_on
+    segment_base.signed_up_on
+-- segment_base carries the customer's own columns: no second join with customer_features
 from segment_base
 inner join filtered_customers on filtered_customers.customer_id = segment_base.customer_id
-inner join customer_features as features on features.customer_id = segment_base.customer_id

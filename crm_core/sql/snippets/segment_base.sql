@@ -23,6 +23,11 @@ segment_base as (
         end as age_band,
         features.has_email_consent,
         features.has_sms_consent,
+        -- what a customer list shows besides (queries that do not read them never scan them)
+        features.customer_name,
+        features.email,
+        features.phone,
+        features.signed_up_on,
         coalesce(spells.membership_tier, 'normal') as membership_tier,
         coalesce(rfm_scored.value_tier, 'no_purchase') as value_tier,
         coalesce(rfm_scored.rfm_segment, 'no_purchase') as rfm_segment,
