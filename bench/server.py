@@ -28,7 +28,7 @@ APP = str(ROOT / "app.py")
 
 @dataclass(frozen=True)
 class Setting:
-    """One randomised choice of the global filters (the sidebar's committed values)."""
+    """One randomised choice of the global filters, given to the app as its URL (a shared link)."""
 
     as_of: date
     period: int
@@ -36,16 +36,6 @@ class Setting:
     channels: tuple[str, ...]
     tiers: tuple[str, ...]
     segment_id: int | None
-
-    def session_state(self) -> dict[str, Any]:
-        return {
-            "f_as_of": self.as_of,
-            "f_period": self.period,
-            "f_region": list(self.regions),
-            "f_channel": list(self.channels),
-            "f_tier": list(self.tiers),
-            "f_segment": self.segment_id,
-        }
 
     def query_params(self, last_day: date) -> dict[str, str]:
         q = {"period": str(self.period)}
@@ -221,13 +211,24 @@ def time_pages(
         if at.exception:
             timing.errors.append(str(at.exception[0].message)[:300])
         for setting in chosen:
-            for key, value in setting.session_state().items():
-                at.session_state[key] = value
+            # AppTest (1.67) reruns only the page after switch_page or a session-state change under
+            # st.navigation: the router (app.py) must run with the setting in the URL so that the
+            # sidebar commits it; then the page alone is timed with empty caches
+            at = AppTest.from_file(APP, default_timeout=600)
+            for key, value in setting.query_params(last_day).items():
+                at.query_params[key] = value
+            at.run()
+            at.switch_page(page.path)
             st.cache_data.clear()
             with _query_clock() as spent:
                 t0 = time.perf_counter()
                 at.run()
                 elapsed = (time.perf_counter() - t0) * 1000
+            applied = at.session_state["filters"]
+            wanted = (setting.as_of, setting.period, setting.regions, setting.channels, setting.tiers)
+            got = (applied.as_of, applied.period_days, applied.regions, applied.channels, applied.tiers)
+            if got != wanted or applied.segment_id != setting.segment_id:
+                timing.errors.append(f"{setting}: the page ran with other filters: {applied}")
             timing.runs_ms.append(elapsed)
             if setting.segment_id is not None:
                 timing.segment_runs_ms.append(elapsed)
