@@ -134,3 +134,15 @@ def test_segments_at_the_build_date_read_the_rfm_mart_with_the_same_result(
         sql, params = segments.filtered_sql(name, fast, built_as_of=None)  # always recomputed
         b = db.run(con, sql, {**params, "lookback_days": lookback})
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_the_benchmark_runs_each_page_with_its_settings(s_db: Path, tmp_path: Path) -> None:
+    """Every timed run must use its randomised filters (AppTest reruns only the page after a
+    page switch, so filters set in session state never reached it before): time_pages reports a
+    run whose page saw other filters as an error."""
+    from bench.server import time_pages
+
+    overview = [p for p in discover() if p.name == "overview"]
+    timings = time_pages(s_db, tmp_path / "state.sqlite", overview, 4, lambda _line: None)
+    assert timings["overview"].errors == []
+    assert len(timings["overview"].runs_ms) == 4
