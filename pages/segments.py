@@ -117,7 +117,8 @@ for col, (dimension, kind, order) in zip(
     (("value_tier", "value_tier", VALUE_TIERS), ("membership_tier", "tier", ("normal", "silver", "gold", "diamond"))),
     strict=True,
 ):
-    part = summary[summary["dimension"] == dimension].set_index("dimension_value").reindex(list(order)).fillna(0)
+    part = summary[summary["dimension"] == dimension].set_index("dimension_value").reindex(list(order))
+    part = part.fillna({c: 0 for c in part.select_dtypes("number").columns})  # tiers without customers
     names = ui.labels(kind, part.index)
     fig = go.Figure()
     fig.add_trace(
