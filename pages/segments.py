@@ -118,7 +118,7 @@ for col, (dimension, kind, order) in zip(
     strict=True,
 ):
     part = summary[summary["dimension"] == dimension].set_index("dimension_value").reindex(list(order))
-    part = part.fillna({c: 0 for c in part.select_dtypes("number").columns})  # tiers without customers
+    part = part.fillna(dict.fromkeys(part.select_dtypes("number").columns, 0))  # tiers without customers
     names = ui.labels(kind, part.index)
     fig = go.Figure()
     fig.add_trace(
