@@ -210,6 +210,45 @@ def test_cohort_and_cart_drill_downs_match_their_cells(con: duckdb.DuckDBPyConne
         lifecycle.abandoned_cart_customers(con, f, "city")
 
 
+def test_the_cart_recovery_list_against_pandas_and_the_breakdown(con: duckdb.DuckDBPyConnection) -> None:
+    """Every customer row of every dimension value equals pandas over cart_sessions; the sums equal
+    the breakdown's row (the list sums per customer before joining the filters' customers)."""
+    f = Filters(as_of=AS_OF, period_days=90, regions=("east", "north", "south"))
+    by = lifecycle.cart_abandonment_by(con, f).set_index(["dimension", "dimension_value"])
+    carts = con.execute(
+        """select c.customer_id, c.channel, c.device, c.basket_value, c.cart_at, c.cart_on, c.is_abandoned,
+                  f.region
+           from cart_sessions c join customer_features f using (customer_id)"""
+    ).df()
+    start = pd.Timestamp(f.period_start)
+    carts = carts[carts["is_abandoned"] & carts["cart_on"].between(start, pd.Timestamp(AS_OF))]
+    carts = carts[carts["region"].isin(f.regions)]
+    for dimension in ("all", "channel", "device", "membership_tier"):
+        values = [v for d, v in by.index if d == dimension]
+        assert values, dimension
+        for value in values:
+            listed = lifecycle.abandoned_cart_customers(con, f, dimension, value if dimension != "all" else "")
+            assert listed["abandoned_carts"].sum() == by.loc[(dimension, value), "abandoned_carts"], (dimension, value)
+            assert listed["abandoned_basket_value"].sum() == pytest.approx(by.loc[(dimension, value), "abandoned_basket_value"])
+            assert (listed["listed_customers"] == len(listed)).all()
+            if dimension in ("channel", "device"):
+                mine = carts[carts[dimension] == value]
+            elif dimension == "all":
+                mine = carts
+            else:
+                continue  # the tier on the as-of date: the breakdown's sums above are the check
+            expected = (
+                mine.groupby("customer_id")
+                .agg(abandoned_carts=("cart_at", "size"), value=("basket_value", "sum"), last=("cart_at", "max"))
+                .sort_values(["value"], ascending=False)
+            )
+            got = listed.set_index("customer_id").loc[expected.index]
+            assert got["abandoned_carts"].tolist() == expected["abandoned_carts"].tolist()
+            assert np.allclose(got["abandoned_basket_value"], expected["value"])
+            assert (pd.to_datetime(got["last_abandoned_at"]) == expected["last"]).all()
+            assert listed["abandoned_basket_value"].is_monotonic_decreasing
+
+
 @pytest.mark.parametrize("as_of", [AS_OF, date(2025, 6, 17)])
 def test_the_default_rule_reads_the_marts_stage(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     """With the default rule the stage is lifecycle_monthly's own column; the rule written out

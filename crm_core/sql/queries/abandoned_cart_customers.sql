@@ -7,37 +7,57 @@ with
 ,
 
 abandoned as (
+    -- summed per customer before the join with the filters' customers: the sums come from the
+    -- table's own order (customer by customer), not the join's (2-3x faster at L)
     select
-        cart_sessions.customer_id,
-        count(*) as abandoned_carts,
-        sum(cart_sessions.basket_value) as abandoned_basket_value,
-        max(cart_sessions.cart_at) as last_abandoned_at
-    from cart_sessions
-    inner join filtered_customers on filtered_customers.customer_id = cart_sessions.customer_id
-    where cart_sessions.is_abandoned
-        and cart_sessions.cart_on between $period_start and $as_of
-        and (
-            $dimension = 'all'
-            or ($dimension = 'channel' and cart_sessions.channel = $dimension_value)
-            or ($dimension = 'device' and cart_sessions.device = $dimension_value)
-            or ($dimension = 'membership_tier' and filtered_customers.membership_tier = $dimension_value)
-        )
-    group by cart_sessions.customer_id
+        carts.customer_id,
+        carts.abandoned_carts,
+        carts.abandoned_basket_value,
+        carts.last_abandoned_at
+    from (
+        select
+            customer_id,
+            count(*) as abandoned_carts,
+            sum(basket_value) as abandoned_basket_value,
+            max(cart_at) as last_abandoned_at
+        from cart_sessions
+        where is_abandoned
+            and cart_on between $period_start and $as_of
+            and (
+                $dimension in ('all', 'membership_tier')
+                or ($dimension = 'channel' and channel = $dimension_value)
+                or ($dimension = 'device' and device = $dimension_value)
+            )
+        group by customer_id
+    ) as carts
+    inner join filtered_customers on filtered_customers.customer_id = carts.customer_id
+    where $dimension <> 'membership_tier' or filtered_customers.membership_tier = $dimension_value
+),
+
+counted as (
+    select count(*) as listed_customers from abandoned
+),
+
+listed as (
+    -- the page's rows first, then their customer columns (not every abandoner's)
+    select * from abandoned
+    order by abandoned_basket_value desc, customer_id
+    -- the first $limit (all when null): the page shows 200 and fetches the rest on download
+    limit $limit
 ),
 
 final as (
     -- @include customer_list
-    inner join abandoned on abandoned.customer_id = segment_base.customer_id
+    inner join listed on listed.customer_id = segment_base.customer_id
 )
 
 select
     final.*,
-    abandoned.abandoned_carts,
-    abandoned.abandoned_basket_value,
-    abandoned.last_abandoned_at,
-    count(*) over () as listed_customers
+    listed.abandoned_carts,
+    listed.abandoned_basket_value,
+    listed.last_abandoned_at,
+    counted.listed_customers
 from final
-inner join abandoned on abandoned.customer_id = final.customer_id
-order by abandoned.abandoned_basket_value desc, final.customer_id
--- the first $limit (all when null): the page shows 200 and fetches the rest on download
-limit $limit
+inner join listed on listed.customer_id = final.customer_id
+cross join counted
+order by listed.abandoned_basket_value desc, final.customer_id

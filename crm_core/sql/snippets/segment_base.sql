@@ -5,7 +5,10 @@ segment_snapshot as (
     select max(month_end) as snapshot_date from lifecycle_monthly where month_end <= $as_of
 ),
 
-segment_base as (
+-- not materialized: a query that lists a few customers (or selects some by a join) gets its
+-- filters and join keys pushed into these joins instead of building every customer's row
+-- first (the orphaned-customers list at L: 650 -> 260 ms)
+segment_base as not materialized (
     -- every customer known on the as-of date with the attributes a segment can select on
     select
         features.customer_id,
