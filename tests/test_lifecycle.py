@@ -228,8 +228,9 @@ def test_the_cart_recovery_list_against_pandas_and_the_breakdown(con: duckdb.Duc
         assert values, dimension
         for value in values:
             listed = lifecycle.abandoned_cart_customers(con, f, dimension, value if dimension != "all" else "")
-            assert listed["abandoned_carts"].sum() == by.loc[(dimension, value), "abandoned_carts"], (dimension, value)
-            assert listed["abandoned_basket_value"].sum() == pytest.approx(by.loc[(dimension, value), "abandoned_basket_value"])
+            row = by.loc[(dimension, value)]
+            assert listed["abandoned_carts"].sum() == row["abandoned_carts"], (dimension, value)
+            assert listed["abandoned_basket_value"].sum() == pytest.approx(row["abandoned_basket_value"])
             assert (listed["listed_customers"] == len(listed)).all()
             if dimension in ("channel", "device"):
                 mine = carts[carts[dimension] == value]
