@@ -717,6 +717,13 @@ def customer_table(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def lazy_expander(label: str, key: str) -> Any:
+    """A closed expander whose content runs only once it is opened (Streamlit's lazy expander):
+    a customer list behind it costs nothing on the page's other interactions. Use as
+    `box = ui.lazy_expander(...)`, then `if box.open: with box: ...`."""
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def customer_list_section(
     frame: pd.DataFrame,
     caption: str,

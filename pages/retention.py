@@ -82,8 +82,9 @@ else:
         yaxis_tickformat=".0%" if metric == "share_active" else ",.0f",
     )
     ui.chart(lines, key="cohort_lines")
-if not cells.empty:
-    with st.expander(ui.t("retention.cohort_list")):
+cohort_box = ui.lazy_expander(ui.t("retention.cohort_list"), "cohort_list_open") if not cells.empty else None
+if cohort_box is not None and cohort_box.open:
+    with cohort_box:
         months = list(matrix.index)
         k1, k2 = st.columns(2)
         cohort_month = k1.selectbox(
@@ -185,25 +186,27 @@ else:
         border=True,
     )
     st.caption(ui.t("retention.what_if_caption", rate=fmt.percent(w["rate"]), new_rate=fmt.percent(w["new_rate"])))
-    with st.expander(ui.t("retention.cart_list")):
-        options = [("all", "")] + [
-            (d, v) for d, v in zip(by["dimension"], by["dimension_value"], strict=True) if d != "all"
-        ]
-        kinds = {"channel": "sales_channel", "device": "device", "membership_tier": "tier"}
-        choice = st.selectbox(
-            ui.t("retention.cart_list_of"),
-            options,
-            format_func=ui.fixed_labels(
-                lambda o: ui.t("lifecycle.all_customers") if o[0] == "all" else ui.label(kinds[o[0]], o[1]), options
-            ),
-            key="cart_pick",
-        )
-        leavers = ui.abandoned_cart_customers(filters, choice[0], choice[1], 200)
-        ui.customer_list_section(
-            leavers,
-            ui.t("retention.cart_list_caption", n=fmt.integer(ui.listed_count(leavers), lang)),
-            f"abandoned_carts_{filters.as_of.isoformat()}",
-            "cart_export",
-            full=lambda: ui.abandoned_cart_customers(filters, choice[0], choice[1]),
-        )
+    cart_box = ui.lazy_expander(ui.t("retention.cart_list"), "cart_list_open")
+    if cart_box.open:
+        with cart_box:
+            options = [("all", "")] + [
+                (d, v) for d, v in zip(by["dimension"], by["dimension_value"], strict=True) if d != "all"
+            ]
+            kinds = {"channel": "sales_channel", "device": "device", "membership_tier": "tier"}
+            choice = st.selectbox(
+                ui.t("retention.cart_list_of"),
+                options,
+                format_func=ui.fixed_labels(
+                    lambda o: ui.t("lifecycle.all_customers") if o[0] == "all" else ui.label(kinds[o[0]], o[1]), options
+                ),
+                key="cart_pick",
+            )
+            leavers = ui.abandoned_cart_customers(filters, choice[0], choice[1], 200)
+            ui.customer_list_section(
+                leavers,
+                ui.t("retention.cart_list_caption", n=fmt.integer(ui.listed_count(leavers), lang)),
+                f"abandoned_carts_{filters.as_of.isoformat()}",
+                "cart_export",
+                full=lambda: ui.abandoned_cart_customers(filters, choice[0], choice[1]),
+            )
 ui.explain("retention.cart_definition", "cart_abandonment_by", "cart_abandonment_trend")

@@ -92,21 +92,23 @@ with right:
     )
     tree.update_layout(title=ui.t("segments.treemap_chart", n=lookback), height=400)
     ui.chart(tree, key="rfm_treemap")
-with st.expander(ui.t("segments.cell_list")):
-    g1, g2 = st.columns(2)
-    r_pick = g1.selectbox(ui.t("segments.r_axis"), ["5", "4", "3", "2", "1"], key="cell_r")
-    f_pick = g2.selectbox(ui.t("segments.f_axis"), ["1", "2", "3", "4", "5"], key="cell_f")
-    cell_filters = ui.with_segment(
-        filters, (*filters.segment, Condition("r_score", "in", (r_pick,)), Condition("f_score", "in", (f_pick,)))
-    )
-    cell_n = int(ui.segment_count(cell_filters).iloc[0]["customers"])
-    ui.customer_list_section(
-        ui.segment_customers(cell_filters, "monetary", True, 200, 0),
-        ui.t("segments.cell_list_caption", n=fmt.integer(cell_n, lang), r=r_pick, f=f_pick),
-        f"rfm_R{r_pick}_F{f_pick}_{filters.as_of.isoformat()}",
-        "cell_export",
-        full=lambda: ui.segment_customers(cell_filters, "monetary", True, None, 0),
-    )
+cell_box = ui.lazy_expander(ui.t("segments.cell_list"), "cell_list_open")
+if cell_box.open:
+    with cell_box:
+        g1, g2 = st.columns(2)
+        r_pick = g1.selectbox(ui.t("segments.r_axis"), ["5", "4", "3", "2", "1"], key="cell_r")
+        f_pick = g2.selectbox(ui.t("segments.f_axis"), ["1", "2", "3", "4", "5"], key="cell_f")
+        cell_filters = ui.with_segment(
+            filters, (*filters.segment, Condition("r_score", "in", (r_pick,)), Condition("f_score", "in", (f_pick,)))
+        )
+        cell_n = int(ui.segment_count(cell_filters).iloc[0]["customers"])
+        ui.customer_list_section(
+            ui.segment_customers(cell_filters, "monetary", True, 200, 0),
+            ui.t("segments.cell_list_caption", n=fmt.integer(cell_n, lang), r=r_pick, f=f_pick),
+            f"rfm_R{r_pick}_F{f_pick}_{filters.as_of.isoformat()}",
+            "cell_export",
+            full=lambda: ui.segment_customers(cell_filters, "monetary", True, None, 0),
+        )
 ui.explain("segments.rfm_definition", "rfm_grid", "segment_summary")
 
 # -- value and membership tiers ------------------------------------------------------------------
@@ -293,25 +295,28 @@ if len(month_ends) >= 2:
     )
     sankey.update_layout(height=460)
     ui.chart(sankey, key="migration_sankey")
-    c1, c2 = st.columns(2)
-    with c1:
-        cell_from = st.selectbox(
-            ui.t("segments.cell_from"),
-            list(table.index),
-            format_func=ui.fixed_labels(lambda v: ui.label(kind, v), table.index),
-        )
-    with c2:
-        cell_to = st.selectbox(
-            ui.t("segments.cell_to"),
-            list(table.columns),
-            format_func=ui.fixed_labels(lambda v: ui.label(kind, v), table.columns),
-        )
-    n_cell = int(moves.loc[(moves[src] == cell_from) & (moves[dst] == cell_to), "customers"].sum())
-    ui.customer_list_section(
-        ui.migration_customers(filters, from_date, to_date, level, cell_from, cell_to, 200),
-        ui.t("segments.cell_caption", n=fmt.integer(n_cell, lang)),
-        f"migration_{from_date.isoformat()}_{to_date.isoformat()}",
-        "migration_export",
-        full=lambda: ui.migration_customers(filters, from_date, to_date, level, cell_from, cell_to, None),
-    )
+    migration_box = ui.lazy_expander(ui.t("segments.migration_list"), "migration_list_open")
+    if migration_box.open:
+        with migration_box:
+            c1, c2 = st.columns(2)
+            with c1:
+                cell_from = st.selectbox(
+                    ui.t("segments.cell_from"),
+                    list(table.index),
+                    format_func=ui.fixed_labels(lambda v: ui.label(kind, v), table.index),
+                )
+            with c2:
+                cell_to = st.selectbox(
+                    ui.t("segments.cell_to"),
+                    list(table.columns),
+                    format_func=ui.fixed_labels(lambda v: ui.label(kind, v), table.columns),
+                )
+            n_cell = int(moves.loc[(moves[src] == cell_from) & (moves[dst] == cell_to), "customers"].sum())
+            ui.customer_list_section(
+                ui.migration_customers(filters, from_date, to_date, level, cell_from, cell_to, 200),
+                ui.t("segments.cell_caption", n=fmt.integer(n_cell, lang)),
+                f"migration_{from_date.isoformat()}_{to_date.isoformat()}",
+                "migration_export",
+                full=lambda: ui.migration_customers(filters, from_date, to_date, level, cell_from, cell_to, None),
+            )
     ui.explain("segments.migration_definition", "rfm_migration")

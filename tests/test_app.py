@@ -233,6 +233,36 @@ def test_retention_page_shows_cohorts_and_carts(app: AppTest) -> None:
     assert not app.exception
 
 
+@pytest.mark.parametrize(
+    ("page", "key", "query", "caption"),
+    [
+        ("pages/retention.py", "cart_list_open", "abandoned_cart_customers", "abandoned a cart in the period"),
+        ("pages/retention.py", "cohort_list_open", "cohort_customers", "customers of this cohort"),
+        ("pages/segments.py", "cell_list_open", "segment_customers", " customers in R"),
+        ("pages/segments.py", "migration_list_open", "migration_customers", "made this move"),
+    ],
+)
+def test_customer_lists_run_only_once_opened(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, page: str, key: str, query: str, caption: str
+) -> None:
+    """A list behind a lazy expander costs nothing until the expander is opened; then it shows."""
+    from crm_core import ui
+
+    calls: list[str] = []
+    real = ui._QUERIES[query]
+    monkeypatch.setitem(ui._QUERIES, query, lambda *a: calls.append(query) or real(*a))
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception
+    assert calls == []
+    assert not any(caption in c.value for c in app.caption)
+    app.session_state[key] = True
+    app.run()
+    assert not app.exception
+    assert calls, f"{query} did not run once {key} was opened"
+    assert any(caption in c.value for c in app.caption), [c.value for c in app.caption]
+
+
 def test_build_save_and_apply_a_segment_across_a_restart(
     s_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -97,10 +97,36 @@ def nudge_slider(page: Page, slider: Locator) -> bool:
     return True
 
 
+def open_lazy_lists(page: Page, name: str) -> int:
+    """Open the main area's closed expanders other than "How is this computed?": the lazy ones
+    (customer lists) run their content only then, so their controls are exercised too."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    skip = i18n.t("explain.title", i18n.DEFAULT_LANGUAGE)
+    opened = 0
+    summaries = page.locator("[data-testid=stMain] [data-testid=stExpander] summary")
+    for i in range(summaries.count()):
+        summary = summaries.nth(i)
+        if skip in summary.inner_text() or not summary.is_visible():
+            continue
+        before = runs_done(page)
+        summary.scroll_into_view_if_needed()
+        summary.click()
+        try:  # a lazy expander reruns the script; a plain one does not
+            page.wait_for_function(f"() => (window.__runsDone || 0) > {before}", timeout=5_000)
+        except PlaywrightTimeout:
+            continue
+        settle(page, before)
+        no_exception(page, f"{name}: expander #{i}")
+        opened += 1
+    return opened
+
+
 def exercise_main_controls(page: Page, name: str) -> int:
-    """Change the first selectboxes, radios and sliders of the page's main area once each."""
+    """Open the lazy lists, then change the first selectboxes, radios and sliders of the page's
+    main area once each."""
     main = page.locator("[data-testid=stMain]")
-    changed = 0
+    changed = open_lazy_lists(page, name)
     for kind in ("stSelectbox", "stRadio", "stSlider"):
         for i in range(min(MAX_PER_KIND, main.locator(f"[data-testid={kind}]").count())):
             controls = main.locator(f"[data-testid={kind}]")
