@@ -215,14 +215,27 @@ def test_the_cart_recovery_list_against_pandas_and_the_breakdown(con: duckdb.Duc
     the breakdown's row (the list sums per customer before joining the filters' customers)."""
     f = Filters(as_of=AS_OF, period_days=90, regions=("east", "north", "south"))
     by = lifecycle.cart_abandonment_by(con, f).set_index(["dimension", "dimension_value"])
-    carts = con.execute(
+    every = con.execute(
         """select c.customer_id, c.channel, c.device, c.basket_value, c.cart_at, c.cart_on, c.is_abandoned,
-                  f.region
+                  cast(c.order_amount as double) as order_amount, f.region
            from cart_sessions c join customer_features f using (customer_id)"""
     ).df()
-    start = pd.Timestamp(f.period_start)
-    carts = carts[carts["is_abandoned"] & carts["cart_on"].between(start, pd.Timestamp(AS_OF))]
-    carts = carts[carts["region"].isin(f.regions)]
+    every = every[every["cart_on"].between(pd.Timestamp(f.period_start), pd.Timestamp(AS_OF))]
+    every = every[every["region"].isin(f.regions)]
+    # the breakdown itself, overall and per channel and device
+    for dimension in ("all", "channel", "device"):
+        groups = every.assign(all="all").groupby(dimension)
+        for value, rows in groups:
+            row = by.loc[(dimension, value)]
+            assert row["carts"] == len(rows), (dimension, value)
+            assert row["abandoned_carts"] == rows["is_abandoned"].sum()
+            assert row["abandoned_basket_value"] == pytest.approx(rows.loc[rows["is_abandoned"], "basket_value"].sum())
+            assert row["converted_revenue"] == pytest.approx(rows.loc[~rows["is_abandoned"], "order_amount"].sum())
+        assert len([d for d, _ in by.index if d == dimension]) == groups.ngroups
+    tiers = by.loc["membership_tier"]
+    assert tiers["carts"].sum() == by.loc[("all", "all"), "carts"]
+    assert tiers["converted_revenue"].sum() == pytest.approx(by.loc[("all", "all"), "converted_revenue"])
+    carts = every[every["is_abandoned"]]
     for dimension in ("all", "channel", "device", "membership_tier"):
         values = [v for d, v in by.index if d == dimension]
         assert values, dimension
