@@ -375,3 +375,32 @@ def test_segments_can_select_on_clv_tier_and_p_alive(con: duckdb.DuckDBPyConnect
         con, "select count(*) from customer_features where customer_id not in (select customer_id from customer_clv)"
     )
     assert int(unscored["customers"].iloc[0]) == never_bought
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2026, 3, 17), date(2025, 12, 31)])
+def test_high_value_at_risk_against_pandas(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Spend to date (a snapshot's running total plus the orders after it) and the top-20 % rank
+    against pandas over every completed order, at the build's date, mid-month and a month end."""
+    f = Filters(as_of=as_of, regions=("east", "south", "north", "central"))
+    got = clv.at_risk_customers(con, f, 0.5, None)
+    orders = con.execute(
+        "select customer_id, ordered_on, cast(amount as double) as amount from order_facts where is_completed"
+    ).df()
+    orders = orders[orders["ordered_on"] <= pd.Timestamp(as_of)]
+    people = con.execute("select customer_id, region, signed_up_at from customer_features").df()
+    people = people[people["region"].isin(f.regions) & (people["signed_up_at"] < pd.Timestamp(as_of + timedelta(1)))]
+    spend = (
+        orders[orders["customer_id"].isin(people["customer_id"])]
+        .groupby("customer_id")
+        .agg(past_spend=("amount", "sum"), last=("ordered_on", "max"))
+    )
+    scores = con.execute("select customer_id, p_alive from customer_clv").df().set_index("customer_id")
+    ranked = spend.join(scores, how="inner")
+    rank = ranked["past_spend"].round(2).rank(ascending=False, method="min")
+    ranked["spend_rank"] = (rank - 1) / (len(ranked) - 1)
+    expected = ranked[(ranked["spend_rank"] < 0.2) & (ranked["p_alive"] < 0.5)].reset_index()
+    expected = expected.sort_values(["past_spend", "customer_id"], ascending=[False, True])
+    assert len(got) > 20
+    assert got["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert np.allclose(got["past_spend"], expected["past_spend"].round(2))
+    assert got["last_ordered_on"].tolist() == [d.date().isoformat() for d in expected["last"]]

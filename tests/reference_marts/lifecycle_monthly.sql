@@ -74,7 +74,8 @@ features as (
         coalesce(at_snapshot.cumulative_orders, 0) - coalesce(year_before.cumulative_orders, 0)
             as count_orders_365d,
         coalesce(at_snapshot.cumulative_revenue, 0) - coalesce(year_before.cumulative_revenue, 0)
-            as revenue_365d
+            as revenue_365d,
+        coalesce(at_snapshot.cumulative_revenue, 0) as revenue_to_date
     from at_snapshot
     left join year_before
         on year_before.customer_id = at_snapshot.customer_id
@@ -93,6 +94,7 @@ final as (
         count_orders_to_date,
         count_orders_365d,
         revenue_365d,
+        revenue_to_date,
         case
             when last_ordered_on is null then 'cognition'
             when days_since_last_order > 180 then 'dissolution'

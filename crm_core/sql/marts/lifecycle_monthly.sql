@@ -109,6 +109,7 @@ states as (
         max(last_ordered_on) over by_month as last_ordered_on,
         sum(purchase_days) over by_month as purchase_days_to_date,
         sum(orders_in) over by_month as count_orders_to_date,
+        sum(revenue_in) over by_month as revenue_to_date,
         sum(orders_in - orders_out) over by_month as count_orders_365d,
         sum(revenue_in - revenue_out) over by_month as revenue_365d
     from changes
@@ -129,7 +130,8 @@ expanded as (
         purchase_days_to_date,
         count_orders_to_date,
         count_orders_365d,
-        revenue_365d
+        revenue_365d,
+        revenue_to_date
     from states
     where month_index >= grid_start
 ),
@@ -153,6 +155,7 @@ final as (
         cast(count_orders_to_date as hugeint) as count_orders_to_date,
         cast(count_orders_365d as hugeint) as count_orders_365d,
         cast(revenue_365d as decimal(38, 2)) as revenue_365d,
+        cast(revenue_to_date as decimal(38, 2)) as revenue_to_date,
         case
             when last_ordered_on is null then 'cognition'
             when date_diff('day', last_ordered_on, snapshot_date) > 180 then 'dissolution'

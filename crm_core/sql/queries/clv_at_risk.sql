@@ -4,12 +4,32 @@ with
 -- @include filtered_customers
 ,
 
+segment_snapshot as (
+    select max(month_end) as snapshot_date from lifecycle_monthly where month_end <= $as_of
+),
+
 spend as (
-    select order_facts.customer_id, sum(order_facts.amount) as past_spend, max(order_facts.ordered_on) as last_ordered_on
-    from order_facts
-    inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
-    where order_facts.is_completed and order_facts.ordered_on <= $as_of
-    group by order_facts.customer_id
+    -- spend to date: lifecycle_monthly's running total at the last snapshot on or before the
+    -- as-of date, plus the completed orders after it (none at the build's as-of date) instead of
+    -- every order ever. A customer without a row at that snapshot signed up after it, and so has
+    -- no order before it (the data test no_activity_before_signup)
+    select
+        customer_id,
+        sum(amount) as past_spend,
+        max(last_ordered_on) as last_ordered_on
+    from (
+        select customer_id, revenue_to_date as amount, last_ordered_on
+        from lifecycle_monthly
+        where month_end = (select snapshot_date from segment_snapshot) and count_orders_to_date > 0
+        union all
+        select customer_id, amount, ordered_on
+        from order_facts
+        where is_completed
+            and ordered_on > (select snapshot_date from segment_snapshot)
+            and ordered_on <= $as_of
+    ) as parts
+    where customer_id in (select customer_id from filtered_customers)
+    group by customer_id
 ),
 
 ranked as (
