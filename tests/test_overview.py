@@ -107,6 +107,24 @@ def test_mix_shares_add_up(con: duckdb.DuckDBPyConnection) -> None:
         assert part["active_customers"].sum() == kpis["active_customers"]
         assert part["customers"].sum() == kpis["customers"]
     assert set(mix["dimension"]) == {"membership_tier", "region", "acquisition_channel"}
+    # every region and channel row against pandas
+    people = con.execute("select customer_id, region, acquisition_channel, signed_up_at from customer_features").df()
+    people = people[people["signed_up_at"] < pd.Timestamp(f.as_of + pd.Timedelta(days=1))]
+    orders = con.execute(
+        "select customer_id, ordered_on, cast(amount as double) as amount from order_facts where is_completed"
+    ).df()
+    orders = orders[orders["ordered_on"].between(pd.Timestamp(f.period_start), pd.Timestamp(f.as_of))]
+    spend = orders.groupby("customer_id")["amount"].sum()
+    people["revenue"] = people["customer_id"].map(spend).fillna(0.0)
+    people["active"] = people["customer_id"].isin(spend.index)
+    for dimension in ("region", "acquisition_channel"):
+        rows = mix[mix["dimension"] == dimension].set_index("dimension_value")
+        expected = people.fillna({dimension: "unknown"}).groupby(dimension)
+        assert sorted(rows.index) == sorted(expected.groups)
+        for value, group in expected:
+            assert rows.at[value, "customers"] == len(group), (dimension, value)
+            assert rows.at[value, "active_customers"] == group["active"].sum()
+            assert rows.at[value, "revenue"] == pytest.approx(group["revenue"].sum())
 
 
 def test_filters_with_no_match_give_zeros_not_errors(con: duckdb.DuckDBPyConnection) -> None:

@@ -23,6 +23,20 @@ customers as (
     left join period_orders on period_orders.customer_id = filtered_customers.customer_id
 ),
 
+fine as (
+    -- one pass over the customers into tier x region x channel (a few hundred rows); the
+    -- grouping sets then add those up instead of buffering every customer once per set
+    select
+        membership_tier,
+        region,
+        acquisition_channel,
+        count(*) as customers,
+        count(*) filter (where is_active) as active_customers,
+        sum(revenue) as revenue
+    from customers
+    group by membership_tier, region, acquisition_channel
+),
+
 grouped as (
     select
         case
@@ -31,10 +45,10 @@ grouped as (
             else 'acquisition_channel'
         end as dimension,
         coalesce(membership_tier, region, acquisition_channel) as dimension_value,
-        count(*) as customers,
-        count(*) filter (where is_active) as active_customers,
+        cast(sum(customers) as bigint) as customers,
+        cast(sum(active_customers) as bigint) as active_customers,
         sum(revenue) as revenue
-    from customers
+    from fine
     group by grouping sets ((membership_tier), (region), (acquisition_channel))
 ),
 
