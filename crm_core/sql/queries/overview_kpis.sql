@@ -9,27 +9,19 @@ periods as (
     select 'previous', cast($previous_start as date), cast($period_start as date) - 1
 ),
 
-orders as (
+per_customer as (
+    -- the period of each order from its day (two periods back to back: no range join)
     select
+        case when order_facts.ordered_on >= $period_start then 'current' else 'previous' end as period,
         order_facts.customer_id,
-        order_facts.ordered_on,
-        order_facts.amount
+        count(*) as count_orders,
+        sum(order_facts.amount) as revenue
     from order_facts
     inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
     where order_facts.is_completed
         and order_facts.ordered_on >= $previous_start
         and order_facts.ordered_on <= $as_of
-),
-
-per_customer as (
-    select
-        periods.period,
-        orders.customer_id,
-        count(*) as count_orders,
-        sum(orders.amount) as revenue
-    from periods
-    inner join orders on orders.ordered_on between periods.starts_on and periods.ends_on
-    group by periods.period, orders.customer_id
+    group by all
 ),
 
 order_kpis as (
