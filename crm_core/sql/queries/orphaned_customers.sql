@@ -21,38 +21,53 @@ since_leaving as (
     group by features.customer_id
 ),
 
-listed as (
-    -- @include customer_list
-),
-
-orphaned as (
+orphans as (
+    -- the list's rows and its sort key first (spend from the RFM scores, as segment_base has it);
+    -- the customer columns are read for the page's rows only
     select
-        listed.*,
+        since_leaving.customer_id,
         managers.manager_name,
         managers.left_on as manager_left_on,
-        since_leaving.orders_since_manager_left
-    from listed
-    inner join customer_features as features on features.customer_id = listed.customer_id
+        since_leaving.orders_since_manager_left,
+        coalesce(rfm_scored.monetary, 0) as sort_monetary
+    from since_leaving
+    inner join filtered_customers on filtered_customers.customer_id = since_leaving.customer_id
+    inner join customer_features as features on features.customer_id = since_leaving.customer_id
     inner join stg_account_managers as managers on managers.manager_id = features.account_manager_id
-    inner join since_leaving on since_leaving.customer_id = listed.customer_id
+    left join rfm_scored on rfm_scored.customer_id = since_leaving.customer_id
 ),
 
 counts as (
-    -- the counts over the whole list, next to each listed row (a window over the wide rows
-    -- would hold every column of every row: seconds at L)
     select
         count(*) as listed_customers,
         count(*) filter (where orders_since_manager_left > 0) as reordered_customers
-    from orphaned
+    from orphans
+),
+
+page as (
+    select * from orphans
+    order by sort_monetary desc, customer_id
+    -- the first $limit (all when null): the page shows 200, the rest on download
+    limit $limit
+),
+
+listed as (
+    -- @include customer_list
+    inner join page on page.customer_id = segment_base.customer_id
 ),
 
 final as (
-    select orphaned.*, counts.listed_customers, counts.reordered_customers
-    from orphaned
+    select
+        listed.*,
+        page.manager_name,
+        page.manager_left_on,
+        page.orders_since_manager_left,
+        counts.listed_customers,
+        counts.reordered_customers
+    from listed
+    inner join page on page.customer_id = listed.customer_id
     cross join counts
 )
 
 select * from final
 order by monetary desc, customer_id
--- the first $limit (all when null): the page shows 200, the rest on download
-limit $limit
