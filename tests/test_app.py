@@ -233,6 +233,15 @@ def test_retention_page_shows_cohorts_and_carts(app: AppTest) -> None:
     assert not app.exception
 
 
+def test_retention_page_before_the_first_cart(app: AppTest) -> None:
+    """An as-of date before any cart: the page says there are none (no error on an empty period)."""
+    app.query_params["as_of"] = "2025-06-30"
+    app.run()
+    app.switch_page("pages/retention.py").run()
+    assert not app.exception, app.exception
+    assert any("No add-to-cart" in i.value for i in app.info), [i.value for i in app.info]
+
+
 @pytest.mark.parametrize(
     ("page", "key", "query", "caption"),
     [

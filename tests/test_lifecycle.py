@@ -169,6 +169,21 @@ def test_cart_abandonment_matches_the_planted_rate(con: duckdb.DuckDBPyConnectio
     assert overall["carts"] == direct
 
 
+def test_a_period_without_carts_has_a_row_of_zeros(con: duckdb.DuckDBPyConnection) -> None:
+    first = pd.Timestamp(db.scalar(con, "select min(cart_on) from cart_sessions")).date()
+    by = lifecycle.cart_abandonment_by(con, Filters(as_of=first - timedelta(days=1), period_days=7))
+    overall = by[by["dimension"] == "all"]
+    assert len(overall) == 1
+    row = overall.iloc[0]
+    assert (row["carts"], row["abandoned_carts"], row["abandoned_basket_value"], row["converted_revenue"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert lifecycle.abandoned_cart_customers(con, Filters(as_of=first - timedelta(days=1), period_days=7)).empty
+
+
 def test_what_if_doubles_revenue_from_80_to_60() -> None:
     w = lifecycle.abandonment_what_if(carts=1000, abandoned=800, converted_revenue=50_000.0, points=20)
     assert w["factor"] == pytest.approx(2.0) and w["extra_revenue"] == pytest.approx(50_000.0)

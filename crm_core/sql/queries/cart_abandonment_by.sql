@@ -38,8 +38,9 @@ grouped as (
             else 'all'
         end as dimension,
         coalesce(channel, device, membership_tier, 'all') as dimension_value,
-        cast(sum(carts) as bigint) as carts,
-        cast(sum(abandoned_carts) as bigint) as abandoned_carts,
+        -- a period without carts still has its 'all' row, of zeros
+        coalesce(cast(sum(carts) as bigint), 0) as carts,
+        coalesce(cast(sum(abandoned_carts) as bigint), 0) as abandoned_carts,
         coalesce(sum(abandoned_basket_value), 0) as abandoned_basket_value,
         coalesce(sum(converted_revenue), 0) as converted_revenue
     from fine
