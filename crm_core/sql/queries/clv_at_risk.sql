@@ -4,9 +4,8 @@ with
 -- @include filtered_customers
 ,
 
-segment_snapshot as (
-    select max(month_end) as snapshot_date from lifecycle_monthly where month_end <= $as_of
-),
+-- @include segment_snapshot
+,
 
 spend as (
     -- spend to date: lifecycle_monthly's running total at the last snapshot on or before the

@@ -5,10 +5,8 @@
 with
 -- @include filtered_customers
 ,
-segment_snapshot as (
-    -- the lifecycle snapshot segments read: the last month end on or before the as-of date
-    select max(month_end) as snapshot_date from lifecycle_monthly where month_end <= $as_of
-),
+-- @include segment_snapshot
+,
 
 held as (
     select

@@ -1,9 +1,8 @@
 -- @include rfm_scored
 ,
 
-segment_snapshot as (
-    select max(month_end) as snapshot_date from lifecycle_monthly where month_end <= $as_of
-),
+-- @include segment_snapshot
+,
 
 -- not materialized: a query that lists a few customers (or selects some by a join) gets its
 -- filters and join keys pushed into these joins instead of building every customer's row
