@@ -588,15 +588,9 @@ def sidebar_filters() -> Filters:
     return filters
 
 
-def url_selectbox(
-    name: str,
-    label_text: str,
-    options: list[Any],
-    format_func: Callable[[Any], str],
-    default: Any,
-    parse: Callable[[str], Any] = str,
-) -> Any:
-    """A page-level selectbox whose value lives in the URL (?name=value) like the global filters."""
+def url_setting(name: str, options: list[Any], default: Any, parse: Callable[[str], Any] = str) -> Any:
+    """The committed value of a page-level URL setting (?name=value) without drawing its widget:
+    what url_selectbox would return (a section that uses another section's choice reads it here)."""
 
     def from_url(raw: str | None) -> Any:
         try:
@@ -609,6 +603,19 @@ def url_selectbox(
     if value not in options:
         value = default if default in options else options[0]
         st.session_state[f"f_{name}"] = value
+    return value
+
+
+def url_selectbox(
+    name: str,
+    label_text: str,
+    options: list[Any],
+    format_func: Callable[[Any], str],
+    default: Any,
+    parse: Callable[[str], Any] = str,
+) -> Any:
+    """A page-level selectbox whose value lives in the URL (?name=value) like the global filters."""
+    value = url_setting(name, options, default, parse)
     labels = {option: format_func(option) for option in options}  # fixed now: may be called later
     st.selectbox(
         label_text,
@@ -715,6 +722,61 @@ def customer_table(frame: pd.DataFrame) -> pd.DataFrame:
             shown[column] = labels(kind, shown[column])
     shown.columns = [t(f"builder.col.{c}") for c in shown.columns]
     return shown
+
+
+# The pages whose sections show one at a time, as tabs: page -> section codes, the first one open
+# by default. Labels are translated (i18n `tab.<page>.<code>`); the benchmark and the browser walk
+# go through every section listed here.
+PAGE_TABS: dict[str, tuple[str, ...]] = {
+    "lifecycle": ("funnel", "over_time", "flows", "time", "customers"),
+}
+
+
+def _tab_keys(page: str) -> tuple[str, str]:
+    """(committed section code's key, the tabs widget's key in this language)."""
+    return f"f_tab_{page}", f"w_tab_{page}_{lang()}"
+
+
+def _commit_tab(page: str, labels: dict[str, str]) -> None:
+    state_key, widget = _tab_keys(page)
+    chosen = st.session_state.get(widget)
+    for code, text in labels.items():
+        if text == chosen:
+            st.session_state[state_key] = code
+
+
+def page_tabs(page: str) -> tuple[str, Any]:
+    """The page's sections as tabs of which only the open one runs (Streamlit's lazy tabs,
+    `on_change="rerun"`): a filter change pays for one section's queries and sends one section's
+    elements to the browser. Returns the open section's code and its container:
+    `section, tab = ui.page_tabs("lifecycle")`, then `with tab:` and `if section == "flows": ...`.
+
+    The open section is a URL setting (`?tab=<code>`, a code, not the translated label), so a
+    shared link opens the same section in either language; it is kept per page in session state,
+    and a language switch draws a fresh widget (its labels change) on the same section."""
+    codes = PAGE_TABS[page]
+    labels = {code: t(f"tab.{page}.{code}") for code in codes}
+    state_key, widget = _tab_keys(page)
+    if state_key not in st.session_state:
+        raw = st.query_params.get("tab")
+        st.session_state[state_key] = raw if raw in codes else codes[0]
+    current = st.session_state[state_key]
+    if current not in codes:
+        current = st.session_state[state_key] = codes[0]
+    if st.session_state.get(widget) != labels[current]:  # first draw, a language switch, open_tab()
+        st.session_state[widget] = labels[current]
+    containers = st.tabs(list(labels.values()), key=widget, on_change=_commit_tab, args=(page, labels))
+    _write_url("tab", None if current == codes[0] else current)
+    return current, containers[codes.index(current)]
+
+
+def open_tab(page: str, code: str) -> None:
+    """Show another section of the page (a click in one section that answers in another): the
+    section is committed and the script reruns, drawing the tabs on it."""
+    if code not in PAGE_TABS[page]:
+        raise ValueError(f"{page} has no section {code!r}; expected one of {', '.join(PAGE_TABS[page])}")
+    st.session_state[_tab_keys(page)[0]] = code
+    st.rerun()
 
 
 def lazy_expander(label: str, key: str) -> Any:

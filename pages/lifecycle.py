@@ -113,304 +113,322 @@ def breakdown_name(value: str) -> str:
     return ui.label(kind, value) if kind else value
 
 
-# -- funnel and today's mix --------------------------------------------------------------------
-st.subheader(ui.t("lifecycle.funnel_title"))
-funnel = ui.funnel(filters, rules)
-mix = ui.stage_mix(filters, rules)
-left, right = st.columns(2)
-totals = funnel[["reached_cognition", "reached_exploration", "reached_commitment"]].sum()
-with left:
-    fig = go.Figure(
-        go.Funnel(
-            y=[stage_name(s) for s in ("cognition", "exploration", "commitment")],
-            x=totals.tolist(),
-            texttemplate="%{value:,}<br>%{percentInitial:.1%} · %{percentPrevious:.1%}",
-            marker={"color": [STAGE_COLOURS[s] for s in ("cognition", "exploration", "commitment")]},
-        )
-    )
-    fig.update_layout(title=ui.t("lifecycle.funnel_chart"), height=340)
-    ui.chart(fig, key="funnel")
-    within = funnel["reached_exploration_in_window"].sum()
-    st.caption(
-        ui.t(
-            "lifecycle.funnel_caption",
-            n=conversion_days,
-            within=fmt.integer(within, lang),
-            share=fmt.percent(within / totals["reached_cognition"] if totals["reached_cognition"] else float("nan")),
-        )
-    )
-with right:
-    by_stage = mix.groupby("stage")["customers"].sum().reindex(list(STAGES), fill_value=0)
-    fig = go.Figure(
-        go.Bar(
-            x=[stage_name(s) for s in STAGES],
-            y=by_stage.tolist(),
-            marker_color=[STAGE_COLOURS[s] for s in STAGES],
-            customdata=list(STAGES),
-            text=[fmt.percent(v / max(by_stage.sum(), 1)) for v in by_stage],
-            textposition="outside",
-            hovertemplate="%{x}: %{y:,}<extra></extra>",
-        )
-    )
-    fig.update_layout(title=ui.t("lifecycle.mix_chart", day=fmt.day(snapshot, lang)), height=340, yaxis_tickformat=",d")
-    clicked = ui.chart(fig, key="mix", selectable=True)
-    st.caption(ui.t("lifecycle.mix_caption"))
-if clicked:
-    st.session_state["drill_stage"] = clicked[0].get("customdata") or STAGES[int(clicked[0].get("point_index", 0))]
+# the flows' first date, also the list's "came from" date (a URL setting drawn in the flows section)
+default_from = snapshots[max(0, len(snapshots) - 7)]
+from_date = (
+    ui.url_setting("from", snapshots[:-1], default_from, parse=date.fromisoformat) if len(snapshots) >= 2 else snapshot
+)
 
-if breakdown != "none":
-    shares = mix.pivot_table(index="breakdown_value", columns="stage", values="customers", fill_value=0)
-    shares = shares.reindex(columns=list(STAGES), fill_value=0)
-    shares = shares.div(shares.sum(axis=1), axis=0)
-    fig = go.Figure()
-    for s in STAGES:
-        fig.add_trace(
-            go.Bar(
-                y=[breakdown_name(v) for v in shares.index],
-                x=shares[s],
-                name=stage_name(s),
-                orientation="h",
-                marker_color=STAGE_COLOURS[s],
-                hovertemplate="%{y}: %{x:.1%}<extra>" + stage_name(s) + "</extra>",
+section, tab = ui.page_tabs("lifecycle")
+with tab:
+    if section == "funnel":
+        # -- funnel and today's mix --------------------------------------------------------------------
+        st.subheader(ui.t("lifecycle.funnel_title"))
+        funnel = ui.funnel(filters, rules)
+        mix = ui.stage_mix(filters, rules)
+        left, right = st.columns(2)
+        totals = funnel[["reached_cognition", "reached_exploration", "reached_commitment"]].sum()
+        with left:
+            fig = go.Figure(
+                go.Funnel(
+                    y=[stage_name(s) for s in ("cognition", "exploration", "commitment")],
+                    x=totals.tolist(),
+                    texttemplate="%{value:,}<br>%{percentInitial:.1%} · %{percentPrevious:.1%}",
+                    marker={"color": [STAGE_COLOURS[s] for s in ("cognition", "exploration", "commitment")]},
+                )
             )
-        )
-    fig.update_layout(
-        barmode="stack",
-        title=ui.t("lifecycle.mix_by", by=ui.label("breakdown", breakdown)),
-        height=120 + 32 * len(shares),
-        xaxis_tickformat=".0%",
-    )
-    ui.chart(fig, key="mix_by")
-    table = funnel.assign(
-        breakdown_value=[breakdown_name(v) for v in funnel["breakdown_value"]],
-        to_exploration=funnel["reached_exploration"]
-        / funnel["reached_cognition"].where(funnel["reached_cognition"] > 0),
-        to_commitment=funnel["reached_commitment"]
-        / funnel["reached_exploration"].where(funnel["reached_exploration"] > 0),
-    )[
-        [
-            "breakdown_value",
-            "reached_cognition",
-            "reached_exploration",
-            "to_exploration",
-            "reached_commitment",
-            "to_commitment",
-            "median_days_touch_to_order",
-            "median_days_order_to_commitment",
-        ]
-    ]
-    table.columns = [ui.label("breakdown", breakdown)] + [ui.t(f"lifecycle.col.{c}") for c in table.columns[1:]]
-    pct = st.column_config.NumberColumn(format="percent")
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={ui.t("lifecycle.col.to_exploration"): pct, ui.t("lifecycle.col.to_commitment"): pct},
-    )
-ui.explain("lifecycle.funnel_definition", "lifecycle_funnel", "lifecycle_stage_mix")
-
-# -- over time ---------------------------------------------------------------------------------
-st.subheader(ui.t("lifecycle.over_time_title"))
-over = ui.stages_over_time(filters, rules)
-wide = over.pivot_table(index="month_end", columns="stage", values="customers", fill_value=0)
-fig = go.Figure()
-for s in STAGES:
-    if s in wide:
-        fig.add_trace(
-            go.Scatter(
-                x=pd.to_datetime(wide.index),
-                y=wide[s],
-                name=stage_name(s),
-                stackgroup="one",
-                line={"color": STAGE_COLOURS[s], "width": 0.5},
-                hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra>" + stage_name(s) + "</extra>",
+            fig.update_layout(title=ui.t("lifecycle.funnel_chart"), height=340)
+            ui.chart(fig, key="funnel")
+            within = funnel["reached_exploration_in_window"].sum()
+            st.caption(
+                ui.t(
+                    "lifecycle.funnel_caption",
+                    n=conversion_days,
+                    within=fmt.integer(within, lang),
+                    share=fmt.percent(
+                        within / totals["reached_cognition"] if totals["reached_cognition"] else float("nan")
+                    ),
+                )
             )
+        with right:
+            by_stage = mix.groupby("stage")["customers"].sum().reindex(list(STAGES), fill_value=0)
+            fig = go.Figure(
+                go.Bar(
+                    x=[stage_name(s) for s in STAGES],
+                    y=by_stage.tolist(),
+                    marker_color=[STAGE_COLOURS[s] for s in STAGES],
+                    customdata=list(STAGES),
+                    text=[fmt.percent(v / max(by_stage.sum(), 1)) for v in by_stage],
+                    textposition="outside",
+                    hovertemplate="%{x}: %{y:,}<extra></extra>",
+                )
+            )
+            fig.update_layout(
+                title=ui.t("lifecycle.mix_chart", day=fmt.day(snapshot, lang)), height=340, yaxis_tickformat=",d"
+            )
+            clicked = ui.chart(fig, key="mix", selectable=True)
+            st.caption(ui.t("lifecycle.mix_caption"))
+        if clicked:  # a stage's bar: its customers, in the list's section
+            st.session_state["drill_stage"] = (
+                clicked[0].get("customdata") or STAGES[int(clicked[0].get("point_index", 0))]
+            )
+            st.session_state.pop("drill_stage_box", None)
+            ui.open_tab("lifecycle", "customers")
+
+        if breakdown != "none":
+            shares = mix.pivot_table(index="breakdown_value", columns="stage", values="customers", fill_value=0)
+            shares = shares.reindex(columns=list(STAGES), fill_value=0)
+            shares = shares.div(shares.sum(axis=1), axis=0)
+            fig = go.Figure()
+            for s in STAGES:
+                fig.add_trace(
+                    go.Bar(
+                        y=[breakdown_name(v) for v in shares.index],
+                        x=shares[s],
+                        name=stage_name(s),
+                        orientation="h",
+                        marker_color=STAGE_COLOURS[s],
+                        hovertemplate="%{y}: %{x:.1%}<extra>" + stage_name(s) + "</extra>",
+                    )
+                )
+            fig.update_layout(
+                barmode="stack",
+                title=ui.t("lifecycle.mix_by", by=ui.label("breakdown", breakdown)),
+                height=120 + 32 * len(shares),
+                xaxis_tickformat=".0%",
+            )
+            ui.chart(fig, key="mix_by")
+            table = funnel.assign(
+                breakdown_value=[breakdown_name(v) for v in funnel["breakdown_value"]],
+                to_exploration=funnel["reached_exploration"]
+                / funnel["reached_cognition"].where(funnel["reached_cognition"] > 0),
+                to_commitment=funnel["reached_commitment"]
+                / funnel["reached_exploration"].where(funnel["reached_exploration"] > 0),
+            )[
+                [
+                    "breakdown_value",
+                    "reached_cognition",
+                    "reached_exploration",
+                    "to_exploration",
+                    "reached_commitment",
+                    "to_commitment",
+                    "median_days_touch_to_order",
+                    "median_days_order_to_commitment",
+                ]
+            ]
+            table.columns = [ui.label("breakdown", breakdown)] + [ui.t(f"lifecycle.col.{c}") for c in table.columns[1:]]
+            pct = st.column_config.NumberColumn(format="percent")
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                column_config={ui.t("lifecycle.col.to_exploration"): pct, ui.t("lifecycle.col.to_commitment"): pct},
+            )
+        ui.explain("lifecycle.funnel_definition", "lifecycle_funnel", "lifecycle_stage_mix")
+    elif section == "over_time":
+        # -- over time ---------------------------------------------------------------------------------
+        st.subheader(ui.t("lifecycle.over_time_title"))
+        over = ui.stages_over_time(filters, rules)
+        wide = over.pivot_table(index="month_end", columns="stage", values="customers", fill_value=0)
+        fig = go.Figure()
+        for s in STAGES:
+            if s in wide:
+                fig.add_trace(
+                    go.Scatter(
+                        x=pd.to_datetime(wide.index),
+                        y=wide[s],
+                        name=stage_name(s),
+                        stackgroup="one",
+                        line={"color": STAGE_COLOURS[s], "width": 0.5},
+                        hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra>" + stage_name(s) + "</extra>",
+                    )
+                )
+        fig.update_layout(
+            height=360, yaxis_tickformat=",d", xaxis_title=ui.t("lifecycle.snapshot"), hovermode="x unified"
         )
-fig.update_layout(height=360, yaxis_tickformat=",d", xaxis_title=ui.t("lifecycle.snapshot"), hovermode="x unified")
-ui.chart(fig, key="over_time")
-ui.explain("lifecycle.over_time_definition", "lifecycle_over_time")
+        ui.chart(fig, key="over_time")
+        ui.explain("lifecycle.over_time_definition", "lifecycle_over_time")
+    elif section == "flows":
+        # -- moves between two dates -------------------------------------------------------------------
+        st.subheader(ui.t("lifecycle.flows_title"))
+        if len(snapshots) >= 2:
+            a_col, b_col = st.columns(2)
+            with a_col:
+                from_date = ui.url_selectbox(
+                    "from",
+                    ui.t("lifecycle.from"),
+                    snapshots[:-1],
+                    lambda d: fmt.day(d, lang),
+                    default_from,
+                    parse=date.fromisoformat,
+                )
+            later = [d for d in snapshots if d > from_date]
+            with b_col:
+                to_date = ui.url_selectbox(
+                    "to", ui.t("lifecycle.to"), later, lambda d: fmt.day(d, lang), later[-1], parse=date.fromisoformat
+                )
+            flows = ui.transitions(filters, rules, from_date, to_date)
+            sources = ["not_yet_known", *STAGES]
+            nodes = [f"{stage_name(s)} · {fmt.day(from_date, lang)}" for s in sources] + [
+                f"{stage_name(s)} · {fmt.day(to_date, lang)}" for s in STAGES
+            ]
+            fig = go.Figure(
+                go.Sankey(
+                    node={
+                        "label": nodes,
+                        "color": [STAGE_COLOURS[s] for s in sources] + [STAGE_COLOURS[s] for s in STAGES],
+                        "pad": 14,
+                    },
+                    link={
+                        "source": [sources.index(f) for f in flows["from_stage"]],
+                        "target": [len(sources) + STAGES.index(t) for t in flows["to_stage"]],
+                        "value": flows["customers"].tolist(),
+                        "color": ["rgba(46,90,172,0.18)"] * len(flows),
+                    },
+                )
+            )
+            fig.update_layout(height=420)
+            ui.chart(fig, key="sankey")
 
-# -- moves between two dates -------------------------------------------------------------------
-st.subheader(ui.t("lifecycle.flows_title"))
-if len(snapshots) >= 2:
-    a_col, b_col = st.columns(2)
-    default_from = snapshots[max(0, len(snapshots) - 7)]
-    with a_col:
-        from_date = ui.url_selectbox(
-            "from",
-            ui.t("lifecycle.from"),
-            snapshots[:-1],
-            lambda d: fmt.day(d, lang),
-            default_from,
-            parse=date.fromisoformat,
+            def moved(frm: tuple[str, ...], to: tuple[str, ...]) -> int:
+                return int(flows[flows["from_stage"].isin(frm) & flows["to_stage"].isin(to)]["customers"].sum())
+
+            m = st.columns(4)
+            m[0].metric(
+                ui.t("lifecycle.win_backs"),
+                fmt.integer(moved(("dissolution",), ("exploration", "commitment")), lang),
+                help=ui.t("lifecycle.win_backs_help"),
+                border=True,
+            )
+            m[1].metric(
+                ui.t("lifecycle.backward"),
+                fmt.integer(moved(("commitment",), ("exploration",)), lang),
+                help=ui.t("lifecycle.backward_help"),
+                border=True,
+            )
+            m[2].metric(
+                ui.t("lifecycle.dissolved_moves"),
+                fmt.integer(moved(("exploration", "commitment"), ("dissolution",)), lang),
+                help=ui.t("lifecycle.dissolved_moves_help"),
+                border=True,
+            )
+            m[3].metric(
+                ui.t("lifecycle.new_known"),
+                fmt.integer(moved(("not_yet_known",), STAGES), lang),
+                help=ui.t("lifecycle.new_known_help"),
+                border=True,
+            )
+            ui.explain("lifecycle.flows_definition", "lifecycle_transitions")
+        else:
+            st.info(ui.t("lifecycle.one_snapshot"))
+    elif section == "time":
+        # -- time in stage -----------------------------------------------------------------------------
+        st.subheader(ui.t("lifecycle.time_title"))
+        funnel = ui.funnel(filters, rules)
+        ages = ui.dissolved_age(filters, rules)
+        t_cols = st.columns(4)
+        t_cols[0].metric(
+            ui.t("lifecycle.col.median_days_touch_to_order"),
+            fmt.integer(funnel["median_days_touch_to_order"].median(), lang),
+            help=ui.t("lifecycle.median_note"),
+            border=True,
         )
-    later = [d for d in snapshots if d > from_date]
-    with b_col:
-        to_date = ui.url_selectbox(
-            "to", ui.t("lifecycle.to"), later, lambda d: fmt.day(d, lang), later[-1], parse=date.fromisoformat
+        t_cols[1].metric(
+            ui.t("lifecycle.col.median_days_order_to_commitment"),
+            fmt.integer(funnel["median_days_order_to_commitment"].median(), lang),
+            help=ui.t("lifecycle.median_note"),
+            border=True,
         )
-    flows = ui.transitions(filters, rules, from_date, to_date)
-    sources = ["not_yet_known", *STAGES]
-    nodes = [f"{stage_name(s)} · {fmt.day(from_date, lang)}" for s in sources] + [
-        f"{stage_name(s)} · {fmt.day(to_date, lang)}" for s in STAGES
-    ]
-    fig = go.Figure(
-        go.Sankey(
-            node={
-                "label": nodes,
-                "color": [STAGE_COLOURS[s] for s in sources] + [STAGE_COLOURS[s] for s in STAGES],
-                "pad": 14,
-            },
-            link={
-                "source": [sources.index(f) for f in flows["from_stage"]],
-                "target": [len(sources) + STAGES.index(t) for t in flows["to_stage"]],
-                "value": flows["customers"].tolist(),
-                "color": ["rgba(46,90,172,0.18)"] * len(flows),
-            },
+        t_cols[2].metric(
+            ui.t("lifecycle.dissolved_relationship"),
+            fmt.integer(ages["median_days_relationship"].median(), lang) if len(ages) else "–",
+            help=ui.t("lifecycle.dissolved_relationship_help"),
+            border=True,
         )
-    )
-    fig.update_layout(height=420)
-    ui.chart(fig, key="sankey")
-
-    def moved(frm: tuple[str, ...], to: tuple[str, ...]) -> int:
-        return int(flows[flows["from_stage"].isin(frm) & flows["to_stage"].isin(to)]["customers"].sum())
-
-    m = st.columns(4)
-    m[0].metric(
-        ui.t("lifecycle.win_backs"),
-        fmt.integer(moved(("dissolution",), ("exploration", "commitment")), lang),
-        help=ui.t("lifecycle.win_backs_help"),
-        border=True,
-    )
-    m[1].metric(
-        ui.t("lifecycle.backward"),
-        fmt.integer(moved(("commitment",), ("exploration",)), lang),
-        help=ui.t("lifecycle.backward_help"),
-        border=True,
-    )
-    m[2].metric(
-        ui.t("lifecycle.dissolved_moves"),
-        fmt.integer(moved(("exploration", "commitment"), ("dissolution",)), lang),
-        help=ui.t("lifecycle.dissolved_moves_help"),
-        border=True,
-    )
-    m[3].metric(
-        ui.t("lifecycle.new_known"),
-        fmt.integer(moved(("not_yet_known",), STAGES), lang),
-        help=ui.t("lifecycle.new_known_help"),
-        border=True,
-    )
-    ui.explain("lifecycle.flows_definition", "lifecycle_transitions")
-else:
-    from_date = snapshot
-    st.info(ui.t("lifecycle.one_snapshot"))
-
-# -- time in stage -----------------------------------------------------------------------------
-st.subheader(ui.t("lifecycle.time_title"))
-ages = ui.dissolved_age(filters, rules)
-weights = funnel["reached_exploration"].clip(lower=1)
-t_cols = st.columns(4)
-t_cols[0].metric(
-    ui.t("lifecycle.col.median_days_touch_to_order"),
-    fmt.integer(funnel["median_days_touch_to_order"].median(), lang),
-    help=ui.t("lifecycle.median_note"),
-    border=True,
-)
-t_cols[1].metric(
-    ui.t("lifecycle.col.median_days_order_to_commitment"),
-    fmt.integer(funnel["median_days_order_to_commitment"].median(), lang),
-    help=ui.t("lifecycle.median_note"),
-    border=True,
-)
-t_cols[2].metric(
-    ui.t("lifecycle.dissolved_relationship"),
-    fmt.integer(ages["median_days_relationship"].median(), lang) if len(ages) else "–",
-    help=ui.t("lifecycle.dissolved_relationship_help"),
-    border=True,
-)
-t_cols[3].metric(
-    ui.t("lifecycle.dissolved_silent"),
-    fmt.integer(ages["median_days_silent"].median(), lang) if len(ages) else "–",
-    help=ui.t("lifecycle.dissolved_silent_help"),
-    border=True,
-)
-if breakdown != "none" and len(ages):
-    shown = ages.assign(breakdown_value=[breakdown_name(v) for v in ages["breakdown_value"]])
-    shown.columns = [ui.label("breakdown", breakdown)] + [ui.t(f"lifecycle.col.{c}") for c in shown.columns[1:]]
-    st.dataframe(shown, hide_index=True, width="stretch")
-ui.explain("lifecycle.time_definition", "lifecycle_funnel", "lifecycle_dissolved_age")
-
-# -- drill-down --------------------------------------------------------------------------------
-st.subheader(ui.t("lifecycle.list_title"))
-d_cols = st.columns(4)
-stage_default = st.session_state.get("drill_stage", "dissolution")
-with d_cols[0]:
-    stage = st.selectbox(
-        ui.t("lifecycle.list_stage"),
-        list(STAGES),
-        index=list(STAGES).index(stage_default) if stage_default in STAGES else 3,
-        format_func=ui.fixed_labels(stage_name, STAGES),
-        key="drill_stage_box",
-    )
-with d_cols[1]:
-    came_from = st.selectbox(
-        ui.t("lifecycle.list_from", day=fmt.day(from_date, lang)),
-        ["", "not_yet_known", *STAGES],
-        format_func=ui.fixed_labels(
-            lambda s: ui.t("lifecycle.any_stage") if s == "" else stage_name(s), ["", "not_yet_known", *STAGES]
-        ),
-        key="drill_from",
-    )
-with d_cols[2]:
-    values = sorted(mix["breakdown_value"].unique()) if breakdown != "none" else []
-    value = st.selectbox(
-        ui.t("lifecycle.list_value"),
-        ["", *values],
-        format_func=ui.fixed_labels(
-            lambda v: ui.t("lifecycle.any_value") if v == "" else breakdown_name(v), ["", *values]
-        ),
-        key="drill_value",
-        disabled=breakdown == "none",
-    )
-with d_cols[3]:
-    sort = st.selectbox(
-        ui.t("lifecycle.list_sort"),
-        list(LIST_SORTS),
-        index=3,
-        format_func=ui.fixed_labels(lambda c: ui.t(f"lifecycle.col.{c}"), LIST_SORTS),
-        key="drill_sort",
-    )
-PAGE = 50
-# one query gives the page and the count of the whole selection (listed_customers); the page
-# number is read before its widget is drawn, and brought back in range when the selection shrank
-page_no = max(1, int(st.session_state.get("drill_page", 1)))
-selection = (filters, rules, stage, came_from, from_date, value)
-listed = ui.stage_customers(*selection, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE)
-count = ui.listed_count(listed) if len(listed) or page_no == 1 else ui.stage_customer_count(*selection)
-pages = max(1, -(-count // PAGE))
-if page_no > pages:
-    page_no = st.session_state["drill_page"] = pages
-    listed = ui.stage_customers(*selection, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE)
-st.number_input(ui.t("lifecycle.page", pages=pages), 1, pages, key="drill_page")
-listed = listed.drop(columns="listed_customers")
-st.caption(ui.t("lifecycle.list_caption", n=fmt.integer(count, lang)))
-shown = ui.masked_contacts(listed)
-shown["stage"] = [stage_name(s) for s in shown["stage"]]
-shown["stage_before"] = [stage_name(s) for s in shown["stage_before"]]
-shown["region"] = ui.labels("region", shown["region"])
-shown["acquisition_channel"] = ui.labels("channel", shown["acquisition_channel"])
-shown["membership_tier"] = ui.labels("tier", shown["membership_tier"])
-shown.columns = [ui.t(f"lifecycle.col.{c}") for c in shown.columns]
-shown, link_config = ui.with_customer_links(shown, listed["customer_id"])
-st.dataframe(shown, hide_index=True, width="stretch", column_config=link_config)
-if count:
-    st.download_button(
-        ui.t("lifecycle.download", n=fmt.integer(count, lang)),
-        data=lambda: ui.csv_bytes(
-            ui.stage_customers(*selection, sort, False, None, 0).drop(columns="listed_customers")
-        ),
-        on_click="ignore",
-        file_name=f"lifecycle_{stage}_{snapshot.isoformat()}.csv",
-        mime="text/csv",
-        help=ui.t("lifecycle.download_help"),
-    )
+        t_cols[3].metric(
+            ui.t("lifecycle.dissolved_silent"),
+            fmt.integer(ages["median_days_silent"].median(), lang) if len(ages) else "–",
+            help=ui.t("lifecycle.dissolved_silent_help"),
+            border=True,
+        )
+        if breakdown != "none" and len(ages):
+            shown = ages.assign(breakdown_value=[breakdown_name(v) for v in ages["breakdown_value"]])
+            shown.columns = [ui.label("breakdown", breakdown)] + [ui.t(f"lifecycle.col.{c}") for c in shown.columns[1:]]
+            st.dataframe(shown, hide_index=True, width="stretch")
+        ui.explain("lifecycle.time_definition", "lifecycle_funnel", "lifecycle_dissolved_age")
+    elif section == "customers":
+        # -- drill-down --------------------------------------------------------------------------------
+        st.subheader(ui.t("lifecycle.list_title"))
+        d_cols = st.columns(4)
+        stage_default = st.session_state.get("drill_stage", "dissolution")
+        with d_cols[0]:
+            stage = st.selectbox(
+                ui.t("lifecycle.list_stage"),
+                list(STAGES),
+                index=list(STAGES).index(stage_default) if stage_default in STAGES else 3,
+                format_func=ui.fixed_labels(stage_name, STAGES),
+                key="drill_stage_box",
+            )
+            st.session_state["drill_stage"] = stage  # kept when the user visits another section
+        with d_cols[1]:
+            came_from = st.selectbox(
+                ui.t("lifecycle.list_from", day=fmt.day(from_date, lang)),
+                ["", "not_yet_known", *STAGES],
+                format_func=ui.fixed_labels(
+                    lambda s: ui.t("lifecycle.any_stage") if s == "" else stage_name(s), ["", "not_yet_known", *STAGES]
+                ),
+                key="drill_from",
+            )
+        with d_cols[2]:
+            values = sorted(ui.stage_mix(filters, rules)["breakdown_value"].unique()) if breakdown != "none" else []
+            value = st.selectbox(
+                ui.t("lifecycle.list_value"),
+                ["", *values],
+                format_func=ui.fixed_labels(
+                    lambda v: ui.t("lifecycle.any_value") if v == "" else breakdown_name(v), ["", *values]
+                ),
+                key="drill_value",
+                disabled=breakdown == "none",
+            )
+        with d_cols[3]:
+            sort = st.selectbox(
+                ui.t("lifecycle.list_sort"),
+                list(LIST_SORTS),
+                index=3,
+                format_func=ui.fixed_labels(lambda c: ui.t(f"lifecycle.col.{c}"), LIST_SORTS),
+                key="drill_sort",
+            )
+        PAGE = 50
+        # one query gives the page and the count of the whole selection (listed_customers); the page
+        # number is read before its widget is drawn, and brought back in range when the selection shrank
+        page_no = max(1, int(st.session_state.get("drill_page", 1)))
+        selection = (filters, rules, stage, came_from, from_date, value)
+        listed = ui.stage_customers(*selection, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE)
+        count = ui.listed_count(listed) if len(listed) or page_no == 1 else ui.stage_customer_count(*selection)
+        pages = max(1, -(-count // PAGE))
+        if page_no > pages:
+            page_no = st.session_state["drill_page"] = pages
+            listed = ui.stage_customers(*selection, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE)
+        st.number_input(ui.t("lifecycle.page", pages=pages), 1, pages, key="drill_page")
+        listed = listed.drop(columns="listed_customers")
+        st.caption(ui.t("lifecycle.list_caption", n=fmt.integer(count, lang)))
+        shown = ui.masked_contacts(listed)
+        shown["stage"] = [stage_name(s) for s in shown["stage"]]
+        shown["stage_before"] = [stage_name(s) for s in shown["stage_before"]]
+        shown["region"] = ui.labels("region", shown["region"])
+        shown["acquisition_channel"] = ui.labels("channel", shown["acquisition_channel"])
+        shown["membership_tier"] = ui.labels("tier", shown["membership_tier"])
+        shown.columns = [ui.t(f"lifecycle.col.{c}") for c in shown.columns]
+        shown, link_config = ui.with_customer_links(shown, listed["customer_id"])
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=link_config)
+        if count:
+            st.download_button(
+                ui.t("lifecycle.download", n=fmt.integer(count, lang)),
+                data=lambda: ui.csv_bytes(
+                    ui.stage_customers(*selection, sort, False, None, 0).drop(columns="listed_customers")
+                ),
+                on_click="ignore",
+                file_name=f"lifecycle_{stage}_{snapshot.isoformat()}.csv",
+                mime="text/csv",
+                help=ui.t("lifecycle.download_help"),
+            )

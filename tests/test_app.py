@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from crm_core import db, formatting, i18n, overview
+from crm_core import db, formatting, i18n, overview, ui
 from crm_core.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,6 +134,58 @@ def test_every_registered_page_runs(app: AppTest, page: str, lang: str) -> None:
     assert app.title, page
 
 
+def open_section(at: AppTest, page: str, code: str) -> None:
+    """What a click on a section's tab does: commit the section, rerun."""
+    at.session_state[f"f_tab_{page}"] = code
+    at.run()
+    assert not at.exception, at.exception
+
+
+SECTIONS = [(f"pages/{page}.py", code) for page, codes in ui.PAGE_TABS.items() for code in codes[1:]]
+
+
+@pytest.mark.parametrize(("page", "code"), SECTIONS, ids=[f"{p[6:-3]}-{c}" for p, c in SECTIONS])
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_every_section_runs(app: AppTest, page: str, code: str, lang: str) -> None:
+    """Each section of a tabbed page other than the default one (which the test above runs),
+    opened from a shared link, in both languages."""
+    app.query_params["lang"] = lang
+    app.query_params["tab"] = code
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    stem = page[6:-3]
+    assert app.session_state[f"f_tab_{stem}"] == code
+    assert app.query_params["tab"] == code
+    assert app.main.children, page
+
+
+def test_sections_run_only_when_open_and_keep_through_a_language_switch(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hidden section's queries do not run; opening it runs them and puts it in the URL; a
+    language switch keeps the open section (labels change, the code does not)."""
+    calls: list[str] = []
+    for name in ("funnel", "transitions", "stages_over_time"):
+        real = ui._QUERIES[name]
+        monkeypatch.setitem(ui._QUERIES, name, lambda *a, n=name, f=real: calls.append(n) or f(*a))
+    app.run()
+    app.switch_page("pages/lifecycle.py").run()
+    assert not app.exception
+    assert "funnel" in calls and "transitions" not in calls and "stages_over_time" not in calls
+    assert "tab" not in app.query_params  # the default section keeps the URL clean
+    calls.clear()
+    open_section(app, "lifecycle", "flows")
+    assert "transitions" in calls and "funnel" not in calls
+    assert app.query_params["tab"] == "flows"
+    assert any(s.value == i18n.t("lifecycle.flows_title") for s in app.subheader)
+    app.session_state["f_lang"] = "zh"  # the language switch's commit (the page alone reruns here)
+    app.run()
+    assert not app.exception
+    assert any(s.value == i18n.t("lifecycle.flows_title", "zh") for s in app.subheader)
+    assert app.session_state["w_tab_lifecycle_zh"] == i18n.t("tab.lifecycle.flows", "zh")
+
+
 def test_missing_database_says_how_to_create_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     missing = tmp_path / "none.duckdb"
     monkeypatch.setenv("CRM_DB", str(missing))
@@ -190,6 +242,8 @@ def test_lifecycle_page_reads_its_rules_from_the_url(app: AppTest, s_db: Path) -
     app.switch_page("pages/lifecycle.py").run()
     assert not app.exception
     assert app.session_state["f_dissolve"] == "90" and app.session_state["f_breakdown"] == "region"
+    assert len(app.get("plotly_chart")) == 3  # the funnel section: funnel, stage mix, mix by region
+    open_section(app, "lifecycle", "customers")
     c = db.connect(s_db)
     try:
         rules = lifecycle.StageRules(dissolution_days=90, commitment_orders=2, breakdown="region")
@@ -197,13 +251,13 @@ def test_lifecycle_page_reads_its_rules_from_the_url(app: AppTest, s_db: Path) -
     finally:
         c.close()
     assert any(formatting.integer(count, "en") in cap.value for cap in app.caption)
-    assert len(app.get("plotly_chart")) >= 5
 
 
 def test_lifecycle_page_dissolves_by_p_alive_from_the_url(app: AppTest, s_db: Path) -> None:
     from crm_core import lifecycle
 
     app.query_params["dissolve"] = "p0.2"
+    app.query_params["tab"] = "customers"  # a shared link to the list's section
     app.run()
     app.switch_page("pages/lifecycle.py").run()
     assert not app.exception
