@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.pages import ROOT, AppPage
+from bench.pages import ROOT, AppPage, sections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -265,11 +265,13 @@ def measure(
             log(f"  floor app          first render {f['first_render_ms']:>7.0f} ms   change {f['change_ms']:>6.0f} ms")
             with server("app.py", env) as (url, pid):
                 _time_target(browser, f"{url}/{pages[0].address}", 1)  # connection and caches of the process
-                for page in pages:
-                    r = out["pages"][page.name] = _time_target(browser, f"{url}/{page.address}", changes)
+                for page, section in sections(pages):  # a tabbed page's sections by their link
+                    name = page.name if section is None else f"{page.name}/{section}"
+                    link = f"{url}/{page.address}" + ("" if section is None else f"?tab={section}")
+                    r = out["pages"][name] = _time_target(browser, link, changes)
                     r["change_vs_floor"] = round(r["change_ms"] / max(f["change_ms"], 1e-9), 2)
                     log(
-                        f"  {page.name:<18} first render {r['first_render_ms']:>7.0f} ms   change "
+                        f"  {name:<28} first render {r['first_render_ms']:>7.0f} ms   change "
                         f"{r['change_ms']:>6.0f} ms ({r['change_vs_floor']:.2f}x floor; script "
                         f"{r['change_script_ms']:.0f} ms)   rerun "
                         f"{r['rerun_bytes'] / 1e6:.2f} MB"

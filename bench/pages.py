@@ -44,3 +44,15 @@ def discover(root: Path = ROOT) -> list[AppPage]:
     if not found:
         found = [AppPage(f"pages/{p.name}", p.stem, False) for p in sorted((root / "pages").glob("*.py"))]
     return found
+
+
+def sections(pages: list[AppPage]) -> list[tuple[AppPage, str | None]]:
+    """(page, None) for every page, then (page, section) for each section of a tabbed page other
+    than its default one (ui.PAGE_TABS)."""
+    from crm_core import ui
+
+    out: list[tuple[AppPage, str | None]] = []
+    for page in pages:
+        out.append((page, None))
+        out.extend((page, code) for code in ui.PAGE_TABS.get(page.name, ())[1:])
+    return out

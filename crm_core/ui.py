@@ -728,7 +728,15 @@ def customer_table(frame: pd.DataFrame) -> pd.DataFrame:
 # by default. Labels are translated (i18n `tab.<page>.<code>`); the benchmark and the browser walk
 # go through every section listed here.
 PAGE_TABS: dict[str, tuple[str, ...]] = {
+    "overview": ("trend", "mix"),
+    "segments": ("grid", "tiers", "compare", "migration"),
+    "membership": ("tiers", "points", "targets"),
     "lifecycle": ("funnel", "over_time", "flows", "time", "customers"),
+    "retention": ("cohorts", "carts"),
+    "value": ("distribution", "matrix", "at_risk", "incremental", "model"),
+    "service": ("volume", "satisfaction", "dissolution"),
+    "cross_sell": ("rules", "next", "offers", "customer"),
+    "account_managers": ("portfolio", "orphans", "outcomes"),
 }
 
 

@@ -78,108 +78,115 @@ ui.explain("overview.kpi_definitions", "overview_kpis")
 if current["active_customers"] == 0:
     st.info(ui.t("overview.no_data"))
 
-# -- trends ----------------------------------------------------------------------------------
-st.subheader(ui.t("overview.trend_title"))
-trend = ui.overview_trend(filters)
-months = pd.to_datetime(trend["month_start"])
-fig = make_subplots(specs=[[{"secondary_y": True}]])
-fig.add_trace(
-    go.Bar(
-        x=months,
-        y=trend["revenue"],
-        name=ui.t("overview.revenue"),
-        marker_color=[charts.PALETTE[0] if not p else "#9DB3DB" for p in trend["is_partial_month"]],
-        hovertemplate="%{x|%Y-%m}<br>" + ui.t("overview.revenue") + ": " + currency + "%{y:,.0f}<extra></extra>",
-    ),
-    secondary_y=False,
-)
-fig.add_trace(
-    go.Scatter(
-        x=months,
-        y=trend["active_customers"],
-        name=ui.t("overview.active_customers"),
-        mode="lines+markers",
-        line={"color": charts.PALETTE[1], "width": 2.5},
-        hovertemplate="%{x|%Y-%m}<br>" + ui.t("overview.active_customers") + ": %{y:,}<extra></extra>",
-    ),
-    secondary_y=True,
-)
-fig.add_trace(
-    go.Scatter(
-        x=months,
-        y=trend["new_customers"],
-        name=ui.t("overview.new_customers"),
-        mode="lines",
-        line={"color": charts.PALETTE[2], "width": 2, "dash": "dot"},
-        hovertemplate="%{x|%Y-%m}<br>" + ui.t("overview.new_customers") + ": %{y:,}<extra></extra>",
-    ),
-    secondary_y=True,
-)
-fig.update_layout(height=380, bargap=0.25, hovermode="x unified")
-fig.update_xaxes(title_text=ui.t("overview.month"), dtick="M2", tickformat="%Y-%m")
-ticks, tick_text = charts.nice_ticks(float(trend["revenue"].max() or 0), lambda v: fmt.compact(v, lang))
-fig.update_yaxes(
-    title_text=f"{ui.t('overview.revenue')} ({currency})", secondary_y=False, tickvals=ticks, ticktext=tick_text
-)
-fig.update_yaxes(
-    title_text=ui.t("overview.active_customers"),
-    secondary_y=True,
-    showgrid=False,
-    rangemode="tozero",
-    tickformat=",.0f",
-)
-ui.chart(fig, key="trend")
-if trend["is_partial_month"].any():
-    st.caption(ui.t("overview.partial_month"))
-ui.explain("overview.trend_definition", "overview_trend")
-
-# -- mix -------------------------------------------------------------------------------------
-st.subheader(ui.t("overview.mix_title"))
-st.caption(ui.t("overview.mix_caption"))
-mix = ui.overview_mix(filters)
-panels = (
-    ("membership_tier", "tier", "overview.by_tier"),
-    ("region", "region", "overview.by_region"),
-    ("acquisition_channel", "channel", "overview.by_channel"),
-)
-for col, (dimension, kind, title_key) in zip(st.columns(3), panels, strict=True):
-    part = mix[mix["dimension"] == dimension].sort_values("share_of_revenue", ascending=True)
-    names = ui.labels(kind, part["dimension_value"])
-    colours = (
-        [charts.TIER_COLOURS.get(v, charts.PALETTE[0]) for v in part["dimension_value"]]
-        if dimension == "membership_tier"
-        else charts.PALETTE[0]
-    )
-    panel = go.Figure()
-    panel.add_trace(
-        go.Bar(
-            y=names,
-            x=part["share_of_revenue"].fillna(0),
-            orientation="h",
-            name=ui.t("overview.share_of_revenue"),
-            marker_color=colours,
-            customdata=part[["revenue", "active_customers"]].to_numpy(),
-            hovertemplate="%{y}<br>"
-            + ui.t("overview.share_of_revenue")
-            + ": %{x:.1%} ("
-            + currency
-            + "%{customdata[0]:,.0f})<extra></extra>",
+section, tab = ui.page_tabs("overview")
+with tab:
+    if section == "trend":
+        # -- trends ----------------------------------------------------------------------------------
+        st.subheader(ui.t("overview.trend_title"))
+        trend = ui.overview_trend(filters)
+        months = pd.to_datetime(trend["month_start"])
+        fig = make_subplots(specs=[[{"secondary_y": True}]])
+        fig.add_trace(
+            go.Bar(
+                x=months,
+                y=trend["revenue"],
+                name=ui.t("overview.revenue"),
+                marker_color=[charts.PALETTE[0] if not p else "#9DB3DB" for p in trend["is_partial_month"]],
+                hovertemplate="%{x|%Y-%m}<br>"
+                + ui.t("overview.revenue")
+                + ": "
+                + currency
+                + "%{y:,.0f}<extra></extra>",
+            ),
+            secondary_y=False,
         )
-    )
-    panel.add_trace(
-        go.Scatter(
-            y=names,
-            x=part["share_of_active"].fillna(0),
-            mode="markers",
-            name=ui.t("overview.share_of_active"),
-            marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": "#111827"}},
-            customdata=part[["active_customers"]].to_numpy(),
-            hovertemplate="%{y}<br>"
-            + ui.t("overview.share_of_active")
-            + ": %{x:.1%} (%{customdata[0]:,})<extra></extra>",
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=trend["active_customers"],
+                name=ui.t("overview.active_customers"),
+                mode="lines+markers",
+                line={"color": charts.PALETTE[1], "width": 2.5},
+                hovertemplate="%{x|%Y-%m}<br>" + ui.t("overview.active_customers") + ": %{y:,}<extra></extra>",
+            ),
+            secondary_y=True,
         )
-    )
-    panel.update_layout(title=ui.t(title_key), height=340, showlegend=False, xaxis_tickformat=".0%")
-    with col:
-        ui.chart(panel, key=f"mix_{dimension}")
-ui.explain("overview.mix_definition", "overview_mix")
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=trend["new_customers"],
+                name=ui.t("overview.new_customers"),
+                mode="lines",
+                line={"color": charts.PALETTE[2], "width": 2, "dash": "dot"},
+                hovertemplate="%{x|%Y-%m}<br>" + ui.t("overview.new_customers") + ": %{y:,}<extra></extra>",
+            ),
+            secondary_y=True,
+        )
+        fig.update_layout(height=380, bargap=0.25, hovermode="x unified")
+        fig.update_xaxes(title_text=ui.t("overview.month"), dtick="M2", tickformat="%Y-%m")
+        ticks, tick_text = charts.nice_ticks(float(trend["revenue"].max() or 0), lambda v: fmt.compact(v, lang))
+        fig.update_yaxes(
+            title_text=f"{ui.t('overview.revenue')} ({currency})", secondary_y=False, tickvals=ticks, ticktext=tick_text
+        )
+        fig.update_yaxes(
+            title_text=ui.t("overview.active_customers"),
+            secondary_y=True,
+            showgrid=False,
+            rangemode="tozero",
+            tickformat=",.0f",
+        )
+        ui.chart(fig, key="trend")
+        if trend["is_partial_month"].any():
+            st.caption(ui.t("overview.partial_month"))
+        ui.explain("overview.trend_definition", "overview_trend")
+    elif section == "mix":
+        # -- mix -------------------------------------------------------------------------------------
+        st.subheader(ui.t("overview.mix_title"))
+        st.caption(ui.t("overview.mix_caption"))
+        mix = ui.overview_mix(filters)
+        panels = (
+            ("membership_tier", "tier", "overview.by_tier"),
+            ("region", "region", "overview.by_region"),
+            ("acquisition_channel", "channel", "overview.by_channel"),
+        )
+        for col, (dimension, kind, title_key) in zip(st.columns(3), panels, strict=True):
+            part = mix[mix["dimension"] == dimension].sort_values("share_of_revenue", ascending=True)
+            names = ui.labels(kind, part["dimension_value"])
+            colours = (
+                [charts.TIER_COLOURS.get(v, charts.PALETTE[0]) for v in part["dimension_value"]]
+                if dimension == "membership_tier"
+                else charts.PALETTE[0]
+            )
+            panel = go.Figure()
+            panel.add_trace(
+                go.Bar(
+                    y=names,
+                    x=part["share_of_revenue"].fillna(0),
+                    orientation="h",
+                    name=ui.t("overview.share_of_revenue"),
+                    marker_color=colours,
+                    customdata=part[["revenue", "active_customers"]].to_numpy(),
+                    hovertemplate="%{y}<br>"
+                    + ui.t("overview.share_of_revenue")
+                    + ": %{x:.1%} ("
+                    + currency
+                    + "%{customdata[0]:,.0f})<extra></extra>",
+                )
+            )
+            panel.add_trace(
+                go.Scatter(
+                    y=names,
+                    x=part["share_of_active"].fillna(0),
+                    mode="markers",
+                    name=ui.t("overview.share_of_active"),
+                    marker={"symbol": "line-ns", "size": 18, "line": {"width": 3, "color": "#111827"}},
+                    customdata=part[["active_customers"]].to_numpy(),
+                    hovertemplate="%{y}<br>"
+                    + ui.t("overview.share_of_active")
+                    + ": %{x:.1%} (%{customdata[0]:,})<extra></extra>",
+                )
+            )
+            panel.update_layout(title=ui.t(title_key), height=340, showlegend=False, xaxis_tickformat=".0%")
+            with col:
+                ui.chart(panel, key=f"mix_{dimension}")
+        ui.explain("overview.mix_definition", "overview_mix")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -46,3 +47,11 @@ def m_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate("M", SEED, path)
     build.build(path)
     return path
+
+
+def open_section(at: Any, page: str, code: str) -> None:
+    """What a click on a tabbed page's section does (ui.page_tabs): commit the section, rerun
+    (under st.navigation AppTest reruns the page alone)."""
+    at.session_state[f"f_tab_{page}"] = code
+    at.run()
+    assert not at.exception, at.exception

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core import db, formatting, i18n, overview, ui
 from crm_core.filters import Filters
+from tests.conftest import open_section
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -53,7 +54,10 @@ def test_overview_shows_the_kpis(app: AppTest, s_db: Path) -> None:
         c.close()
     assert metric(app, "Customers") == formatting.integer(kpis.at["current", "customers"], "en")
     assert metric(app, "Revenue") == formatting.money(kpis.at["current", "revenue"], "¥", "en")
-    assert len(app.get("plotly_chart")) == 4
+    assert len(app.get("plotly_chart")) == 1  # the trend section
+    open_section(app, "overview", "mix")
+    assert metric(app, "Revenue") == formatting.money(kpis.at["current", "revenue"], "¥", "en")
+    assert len(app.get("plotly_chart")) == 3  # tier, region, channel
 
 
 def test_language_switch_translates_the_page(app: AppTest) -> None:
@@ -134,13 +138,6 @@ def test_every_registered_page_runs(app: AppTest, page: str, lang: str) -> None:
     assert app.title, page
 
 
-def open_section(at: AppTest, page: str, code: str) -> None:
-    """What a click on a section's tab does: commit the section, rerun."""
-    at.session_state[f"f_tab_{page}"] = code
-    at.run()
-    assert not at.exception, at.exception
-
-
 SECTIONS = [(f"pages/{page}.py", code) for page, codes in ui.PAGE_TABS.items() for code in codes[1:]]
 
 
@@ -150,8 +147,10 @@ def test_every_section_runs(app: AppTest, page: str, code: str, lang: str) -> No
     """Each section of a tabbed page other than the default one (which the test above runs),
     opened from a shared link, in both languages."""
     app.query_params["lang"] = lang
-    app.query_params["tab"] = code
+    if page == PAGES[0]:  # the default page: the router runs it first, from the link
+        app.query_params["tab"] = code
     app.run()
+    app.query_params["tab"] = code
     app.switch_page(page).run()
     assert not app.exception, app.exception
     stem = page[6:-3]
@@ -257,8 +256,8 @@ def test_lifecycle_page_dissolves_by_p_alive_from_the_url(app: AppTest, s_db: Pa
     from crm_core import lifecycle
 
     app.query_params["dissolve"] = "p0.2"
-    app.query_params["tab"] = "customers"  # a shared link to the list's section
     app.run()
+    app.query_params["tab"] = "customers"  # a shared link to the list's section
     app.switch_page("pages/lifecycle.py").run()
     assert not app.exception
     c = db.connect(s_db)
@@ -282,6 +281,8 @@ def test_retention_page_shows_cohorts_and_carts(app: AppTest) -> None:
     app.switch_page("pages/retention.py").run()
     assert not app.exception
     assert app.title[0].value == "留存与购物车"
+    assert app.session_state["f_metric"] == "revenue_per_customer"
+    open_section(app, "retention", "carts")
     assert any(m.label == "放弃率" for m in app.metric)
     app.slider(key="what_if").set_value(20).run()
     assert not app.exception
@@ -293,20 +294,21 @@ def test_retention_page_before_the_first_cart(app: AppTest) -> None:
     app.run()
     app.switch_page("pages/retention.py").run()
     assert not app.exception, app.exception
+    open_section(app, "retention", "carts")
     assert any("No add-to-cart" in i.value for i in app.info), [i.value for i in app.info]
 
 
 @pytest.mark.parametrize(
-    ("page", "key", "query", "caption"),
+    ("page", "section", "key", "query", "caption"),
     [
-        ("pages/retention.py", "cart_list_open", "abandoned_cart_customers", "abandoned a cart in the period"),
-        ("pages/retention.py", "cohort_list_open", "cohort_customers", "customers of this cohort"),
-        ("pages/segments.py", "cell_list_open", "segment_customers", " customers in R"),
-        ("pages/segments.py", "migration_list_open", "migration_customers", "made this move"),
+        ("pages/retention.py", "carts", "cart_list_open", "abandoned_cart_customers", "abandoned a cart in the period"),
+        ("pages/retention.py", "cohorts", "cohort_list_open", "cohort_customers", "customers of this cohort"),
+        ("pages/segments.py", "grid", "cell_list_open", "segment_customers", " customers in R"),
+        ("pages/segments.py", "migration", "migration_list_open", "migration_customers", "made this move"),
     ],
 )
 def test_customer_lists_run_only_once_opened(
-    app: AppTest, monkeypatch: pytest.MonkeyPatch, page: str, key: str, query: str, caption: str
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, page: str, section: str, key: str, query: str, caption: str
 ) -> None:
     """A list behind a lazy expander costs nothing until the expander is opened; then it shows."""
     from crm_core import ui
@@ -316,6 +318,7 @@ def test_customer_lists_run_only_once_opened(
     monkeypatch.setitem(ui._QUERIES, query, lambda *a: calls.append(query) or real(*a))
     app.run()
     app.switch_page(page).run()
+    open_section(app, page[6:-3], section)
     assert not app.exception
     assert calls == []
     assert not any(caption in c.value for c in app.caption)
@@ -375,6 +378,7 @@ def test_value_page_shows_scores_and_reads_its_threshold_from_the_url(app: AppTe
     app.run()
     app.switch_page("pages/value.py").run()
     assert not app.exception
+    open_section(app, "value", "at_risk")
     c = db.connect(s_db)
     try:
         at_risk = clv.at_risk_customers(c, Filters(as_of=date(2026, 11, 15)), 0.5, None)

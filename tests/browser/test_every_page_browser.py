@@ -10,6 +10,7 @@ tests; this one is the generic floor under all of them.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -17,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from bench.browser import CHARTS_DRAWN, RUNS_OBSERVER, click_until_rerun
 from bench.pages import discover
-from crm_core import i18n
+from crm_core import i18n, ui
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -166,3 +167,22 @@ def test_every_page_and_its_controls(page: Page, server_url: str, app_page, lang
     if lang == i18n.DEFAULT_LANGUAGE:
         exercise_main_controls(page, app_page.name)
     page.screenshot(path=str(ARTIFACTS / f"page-{app_page.name}-{lang}-changed.png"), full_page=True)
+    visit_sections(page, app_page.name, lang)
+
+
+def visit_sections(page: Page, name: str, lang: str) -> None:
+    """A tabbed page (ui.PAGE_TABS): open each other section by a click on its tab (only the open
+    section runs), check it drew without an error, screenshot it, and (in English) exercise its
+    controls. The section's code goes into the address, so that a copied link opens it."""
+    codes = ui.PAGE_TABS.get(name, ())
+    tabs = page.locator("[data-testid=stMain] [role=tab]")
+    assert tabs.count() == len(codes), f"{name}: {tabs.count()} tabs, expected {len(codes)}"
+    for i, code in enumerate(codes[1:], start=1):
+        tab = tabs.nth(i)
+        assert tab.inner_text().strip() == i18n.t(f"tab.{name}.{code}", lang)
+        assert change_and_settle(page, lambda t=tab: t.click() is None, f"{name}: section {code}")
+        expect(page).to_have_url(re.compile(rf"[?&]tab={code}(&|$)"), timeout=TIMEOUT)
+        assert tab.get_attribute("aria-selected") == "true"
+        page.screenshot(path=str(ARTIFACTS / f"page-{name}-{code}-{lang}.png"), full_page=True)
+        if lang == i18n.DEFAULT_LANGUAGE:
+            exercise_main_controls(page, f"{name}/{code}")

@@ -67,6 +67,12 @@ def test_overview_walk(page: Page, server_url: str, browser) -> None:  # type: i
     assert chart.screenshot() != chart_before
     page.screenshot(path=str(ARTIFACTS / "overview-zh-gold.png"), full_page=True)
 
+    # the page's second section (a tab; only the open one runs), in the address
+    page.get_by_role("tab", name="销售额来源").click()
+    expect(page).to_have_url(re.compile(r"tab=mix"), timeout=TIMEOUT)
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="本周期销售额来自哪里")).to_be_visible(timeout=TIMEOUT)
+
     # the copied link reproduces the view in a new page
     link = page.url
     other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
@@ -76,6 +82,8 @@ def test_overview_walk(page: Page, server_url: str, browser) -> None:  # type: i
         wait_idle(other)
         assert kpi(other, "销售额") == revenue_after
         expect(other.locator("[data-testid=stMultiSelect]").filter(has_text="会员等级")).to_contain_text("金卡")
+        expect(other.get_by_role("tab", name="销售额来源")).to_have_attribute("aria-selected", "true")
+        expect(other.get_by_role("heading", name="本周期销售额来自哪里")).to_be_visible(timeout=TIMEOUT)
     finally:
         other.context.close()
 
