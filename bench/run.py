@@ -144,7 +144,8 @@ def write_results(scale: str, results: dict[str, Any]) -> None:
         "## Server side: one interaction (AppTest run of app.py + page, st.cache_data cleared)",
         "",
         f"{results['runs']} randomised filter settings per page (as-of date, period, regions, channels, tiers; "
-        "a saved segment in a third of them). Queries = time inside the core query functions.",
+        "a saved segment in a third of them). Queries = time inside the core query functions. "
+        "A tabbed page runs only its open section: `page` is its default section, `page/section` another.",
         "",
         "| page | cold ms | p50 ms | p95 ms | queries p95 ms | with segment p95 ms | slowest queries (p95 ms) |",
         "|---|---:|---:|---:|---:|---:|---|",

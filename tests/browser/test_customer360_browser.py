@@ -31,6 +31,7 @@ TEXT = {
         "together": "Bought together",
         "managers": "Account managers",
         "orphans": "Orphaned customers",
+        "outcomes": "How orphaned relationships fared",
     },
     "zh": {
         "c360": "客户360",
@@ -45,6 +46,7 @@ TEXT = {
         "together": "一起购买",
         "managers": "客户经理",
         "orphans": "失联客户",
+        "outcomes": "失联客户关系的后续",
     },
 }
 
@@ -138,7 +140,7 @@ def test_drill_down_from_a_segment_list(browser: Browser, server_url: str, watch
     [
         ("service?tab=dissolution", "service", "dissolution"),
         ("cross_sell", "cross_sell", "together"),
-        ("account_managers?tab=orphans", "managers", "orphans"),
+        ("account_managers?tab=outcomes", "managers", "outcomes"),
     ],
 )
 def test_new_pages_draw(page: Page, server_url: str, lang: str, path: str, title: str, section: str) -> None:

@@ -21,7 +21,7 @@ def test_value_page(page: Page, server_url: str, lang: str, title: str, threshol
     page.set_viewport_size({"width": 1400, "height": 4200})
     page.goto(f"{server_url}/value?lang={lang}&tab=at_risk")
     expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=TIMEOUT)
-    expect(page.locator("[data-testid=stPlotlyChart]")).to_have_count(1, timeout=3 * TIMEOUT)
+    expect(page.locator("[data-testid=stDataFrame]").first).to_be_visible(timeout=3 * TIMEOUT)  # the at-risk list
     wait_idle(page)
     assert page.locator("[data-testid=stException]").count() == 0
     caption = page.locator("[data-testid=stCaptionContainer]").filter(has_text=risk_text).first
