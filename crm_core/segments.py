@@ -341,10 +341,9 @@ def segment_customers(
     """The customers of the filters and segment, sorted (allow-listed column) and paged."""
     if sort not in LIST_SORTS:
         raise ValueError(f"sort must be one of {LIST_SORTS}, got {sort!r}")
-    page = "" if limit is None else " limit $limit offset $offset"
     direction = "desc" if descending else "asc"
-    sql = db.load_sql("segment_customers") + f'\norder by "{sort}" {direction} nulls last, customer_id{page}'
-    return run_filtered(con, sql, filters, limit=limit or 0, offset=offset)
+    sql = db.load_sql("segment_customers").replace("{sort}", sort).replace("{direction}", direction)
+    return run_filtered(con, sql, filters, limit=limit, offset=offset)
 
 
 def segment_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

@@ -344,3 +344,23 @@ def test_segment_profiles_equal_pandas(con: duckdb.DuckDBPyConnection) -> None:
             alone.sort_values(["dimension", "dimension_value"]).reset_index(drop=True),
             mine.drop(columns="rfm_segment").sort_values(["dimension", "dimension_value"]).reset_index(drop=True),
         )
+
+
+@pytest.mark.parametrize("sort", segments.LIST_SORTS)
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_page_of_the_list_is_that_slice_of_the_whole_sorted_list(
+    con: duckdb.DuckDBPyConnection, sort: str, descending: bool
+) -> None:
+    """The list's page (its keys sorted first, its columns read for its rows only) is the slice
+    of the whole list sorted by pandas: every sort, both directions, first, middle and last page."""
+    f = Filters(as_of=AS_OF, regions=("east", "south"), channels=("search",))
+    whole = segments.segment_customers(con, f, sort, descending, None, 0)
+    assert len(whole) > 120 and whole["days_since_last_order"].isna().any()  # customers without an order
+    by_pandas = whole.sort_values([sort, "customer_id"], ascending=[not descending, True], na_position="last")
+    if sort == "customer_id":
+        by_pandas = whole.sort_values("customer_id", ascending=not descending)
+    pd.testing.assert_frame_equal(whole.reset_index(drop=True), by_pandas.reset_index(drop=True))
+    for offset in (0, 50, len(whole) - len(whole) % 50):
+        page = segments.segment_customers(con, f, sort, descending, 50, offset)
+        expected = by_pandas.iloc[offset : offset + 50].reset_index(drop=True)
+        pd.testing.assert_frame_equal(page.reset_index(drop=True), expected, check_dtype=False)

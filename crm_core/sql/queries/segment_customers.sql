@@ -1,12 +1,27 @@
--- The customers of the filters (and the active segment) with what a campaign list needs.
+-- The customers of the filters (and the active segment) with what a campaign list needs, one
+-- page of them in the list's order ($limit rows from $offset; all when $limit is null).
+-- The sort (a column of segments.LIST_SORTS and a direction, from an allow-list) is written in
+-- by segments.segment_customers: $-parameters cannot name a column.
 with
 -- @include filtered_customers
 ,
 -- @include segment_base
 ,
 
+page as (
+    -- the page's customers by their sort key first: a narrow pass (the key and the id); the
+    -- list's other columns (names, contacts, scores) are then read for these rows only
+    select segment_base.customer_id
+    from segment_base
+    inner join filtered_customers on filtered_customers.customer_id = segment_base.customer_id
+    order by segment_base.{sort} {direction} nulls last, segment_base.customer_id
+    limit $limit offset $offset
+),
+
 final as (
     -- @include customer_list
+    inner join page on page.customer_id = segment_base.customer_id
 )
 
 select * from final
+order by {sort} {direction} nulls last, customer_id
