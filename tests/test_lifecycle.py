@@ -290,3 +290,25 @@ def test_the_default_rule_reads_the_marts_stage(con: duckdb.DuckDBPyConnection, 
     per_row = lifecycle._run(con, sql.replace(shortcut, "when false"), f, rules)
     assert len(got) > 20
     pd.testing.assert_frame_equal(got.reset_index(drop=True), per_row.reset_index(drop=True), check_dtype=False)
+
+
+@pytest.mark.parametrize("sort", lifecycle.LIST_SORTS)
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_page_of_the_drill_down_is_that_slice_of_the_whole_sorted_list(
+    con: duckdb.DuckDBPyConnection, sort: str, descending: bool
+) -> None:
+    """The drill-down's page (the selection's sort keys first, contact details for the page's rows
+    only) is the slice of the whole list sorted by pandas: every sort, both directions, first,
+    middle and last page; each page carries the whole selection's count."""
+    f, rules = Filters(as_of=AS_OF, regions=("east", "south")), StageRules(breakdown="membership_tier")
+    whole = lifecycle.stage_customers(con, f, rules, "dissolution", sort=sort, descending=descending, limit=None)
+    assert len(whole) > 120
+    keys = [sort, "customer_id"] if sort != "customer_id" else ["customer_id"]
+    by_pandas = whole.sort_values(keys, ascending=[not descending] + [True] * (len(keys) - 1), na_position="last")
+    pd.testing.assert_frame_equal(whole.reset_index(drop=True), by_pandas.reset_index(drop=True))
+    assert (whole["listed_customers"] == len(whole)).all()
+    for offset in (0, 50, len(whole) - len(whole) % 50):
+        page = lifecycle.stage_customers(con, f, rules, "dissolution", sort=sort, descending=descending, offset=offset)
+        expected = by_pandas.iloc[offset : offset + 50].reset_index(drop=True)
+        pd.testing.assert_frame_equal(page.reset_index(drop=True), expected, check_dtype=False)
+    assert lifecycle.stage_customer_count(con, f, rules, "dissolution") == len(whole)
