@@ -778,6 +778,20 @@ def page_tabs(page: str) -> tuple[str, Any]:
     return current, containers[codes.index(current)]
 
 
+def kept(key: str, default: Any, options: Iterable[Any] | None = None) -> Any:
+    """The last value of a section's widget, for its default when it is drawn again: Streamlit
+    forgets the state of a widget that a run does not draw (a hidden lazy tab's), so a section
+    would come back with its defaults. The default when never chosen or no longer offered.
+    Use with keep(): `x = st.selectbox(..., index=options.index(ui.kept(k, d, options)), key=k)`,
+    then `ui.keep(k, x)`."""
+    value = st.session_state.get(f"kept_{key}", default)
+    return value if options is None or value in list(options) else default
+
+
+def keep(key: str, value: Any) -> None:
+    st.session_state[f"kept_{key}"] = value
+
+
 def open_tab(page: str, code: str) -> None:
     """Show another section of the page (a click in one section that answers in another): the
     section is committed and the script reruns, drawing the tabs on it."""

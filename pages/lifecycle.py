@@ -370,38 +370,44 @@ with tab:
                 key="drill_stage_box",
             )
             st.session_state["drill_stage"] = stage  # kept when the user visits another section
+        # the list's choices are kept while the user looks at another section (ui.kept / ui.keep)
         with d_cols[1]:
+            froms = ["", "not_yet_known", *STAGES]
             came_from = st.selectbox(
                 ui.t("lifecycle.list_from", day=fmt.day(from_date, lang)),
-                ["", "not_yet_known", *STAGES],
-                format_func=ui.fixed_labels(
-                    lambda s: ui.t("lifecycle.any_stage") if s == "" else stage_name(s), ["", "not_yet_known", *STAGES]
-                ),
+                froms,
+                index=froms.index(ui.kept("drill_from", "", froms)),
+                format_func=ui.fixed_labels(lambda s: ui.t("lifecycle.any_stage") if s == "" else stage_name(s), froms),
                 key="drill_from",
             )
+            ui.keep("drill_from", came_from)
         with d_cols[2]:
             values = sorted(ui.stage_mix(filters, rules)["breakdown_value"].unique()) if breakdown != "none" else []
+            value_options = ["", *values]
             value = st.selectbox(
                 ui.t("lifecycle.list_value"),
-                ["", *values],
+                value_options,
+                index=value_options.index(ui.kept("drill_value", "", value_options)),
                 format_func=ui.fixed_labels(
-                    lambda v: ui.t("lifecycle.any_value") if v == "" else breakdown_name(v), ["", *values]
+                    lambda v: ui.t("lifecycle.any_value") if v == "" else breakdown_name(v), value_options
                 ),
                 key="drill_value",
                 disabled=breakdown == "none",
             )
+            ui.keep("drill_value", value)
         with d_cols[3]:
             sort = st.selectbox(
                 ui.t("lifecycle.list_sort"),
                 list(LIST_SORTS),
-                index=3,
+                index=LIST_SORTS.index(ui.kept("drill_sort", "days_since_last_order", LIST_SORTS)),
                 format_func=ui.fixed_labels(lambda c: ui.t(f"lifecycle.col.{c}"), LIST_SORTS),
                 key="drill_sort",
             )
+            ui.keep("drill_sort", sort)
         PAGE = 50
         # one query gives the page and the count of the whole selection (listed_customers); the page
         # number is read before its widget is drawn, and brought back in range when the selection shrank
-        page_no = max(1, int(st.session_state.get("drill_page", 1)))
+        page_no = max(1, int(st.session_state.get("drill_page", ui.kept("drill_page", 1))))
         selection = (filters, rules, stage, came_from, from_date, value)
         listed = ui.stage_customers(*selection, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE)
         count = ui.listed_count(listed) if len(listed) or page_no == 1 else ui.stage_customer_count(*selection)
@@ -409,7 +415,9 @@ with tab:
         if page_no > pages:
             page_no = st.session_state["drill_page"] = pages
             listed = ui.stage_customers(*selection, sort, sort != "customer_name", PAGE, (page_no - 1) * PAGE)
-        st.number_input(ui.t("lifecycle.page", pages=pages), 1, pages, key="drill_page")
+        if "drill_page" not in st.session_state:  # back from another section: the kept page
+            st.session_state["drill_page"] = page_no
+        ui.keep("drill_page", st.number_input(ui.t("lifecycle.page", pages=pages), 1, pages, key="drill_page"))
         listed = listed.drop(columns="listed_customers")
         st.caption(ui.t("lifecycle.list_caption", n=fmt.integer(count, lang)))
         shown = ui.masked_contacts(listed)

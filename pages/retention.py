@@ -189,7 +189,8 @@ with tab:
                     ui.chart(bars, key=f"cart_{dimension}")
 
             st.markdown(f"**{ui.t('retention.what_if_title')}**")
-            points = st.slider(ui.t("retention.what_if_points"), 0, 40, 10, key="what_if")
+            points = st.slider(ui.t("retention.what_if_points"), 0, 40, ui.kept("what_if", 10), key="what_if")
+            ui.keep("what_if", points)  # kept while another section shows (ui.kept)
             w = abandonment_what_if(
                 int(row["carts"]), int(row["abandoned_carts"]), float(row["converted_revenue"]), float(points)
             )

@@ -36,12 +36,13 @@ with tab:
             st.segmented_control(
                 ui.t("segments.colour_by"),
                 list(COLOUR_BY),
-                default="customers",
+                default=ui.kept("grid_colour", "customers", COLOUR_BY),
                 format_func=ui.fixed_labels(lambda c: ui.t(f"segments.metric.{c}"), COLOUR_BY),
                 key="grid_colour",
             )
             or "customers"
         )
+        ui.keep("grid_colour", colour_by)  # kept while another section shows (ui.kept)
         grid = ui.rfm_grid(filters, lookback)
         left, right = st.columns(2)
         with left:
@@ -165,16 +166,21 @@ with tab:
                 seg_a = st.selectbox(
                     ui.t("segments.segment_a"),
                     present,
-                    index=0,
+                    index=present.index(ui.kept("compare_a", present[0], present)),
                     format_func=ui.fixed_labels(lambda s: ui.label("rfm_segment", s), present),
+                    key="compare_a",
                 )
+                ui.keep("compare_a", seg_a)
             with b_col:
+                default_b = present[min(len(present) - 1, present.index("at_risk") if "at_risk" in present else 1)]
                 seg_b = st.selectbox(
                     ui.t("segments.segment_b"),
                     present,
-                    index=min(len(present) - 1, present.index("at_risk") if "at_risk" in present else 1),
+                    index=present.index(ui.kept("compare_b", default_b, present)),
                     format_func=ui.fixed_labels(lambda s: ui.label("rfm_segment", s), present),
+                    key="compare_b",
                 )
+                ui.keep("compare_b", seg_b)
             profiles = ui.segment_profiles(filters, (seg_a, seg_b), lookback)  # one pass for both
             prof_a = profiles[profiles["rfm_segment"] == seg_a]
             prof_b = profiles[profiles["rfm_segment"] == seg_b]
@@ -269,7 +275,7 @@ with tab:
                     st.segmented_control(
                         ui.t("segments.migration_level"),
                         ["rfm_segment", "value_tier"],
-                        default="value_tier",
+                        default=ui.kept("migration_level", "value_tier"),
                         format_func=ui.fixed_labels(
                             lambda v: ui.t(f"segments.level.{v}"), ["rfm_segment", "value_tier"]
                         ),
@@ -277,6 +283,7 @@ with tab:
                     )
                     or "value_tier"
                 )
+                ui.keep("migration_level", level)
             moves = ui.rfm_migration(filters, from_date, to_date)
             src, dst = (
                 ("from_segment", "to_segment") if level == "rfm_segment" else ("from_value_tier", "to_value_tier")

@@ -185,6 +185,36 @@ def test_sections_run_only_when_open_and_keep_through_a_language_switch(
     assert app.session_state["w_tab_lifecycle_zh"] == i18n.t("tab.lifecycle.flows", "zh")
 
 
+@pytest.mark.parametrize(
+    ("page", "section", "other", "kind", "key", "value"),
+    [
+        ("lifecycle", "customers", "flows", "selectbox", "drill_sort", "customer_name"),
+        ("lifecycle", "customers", "funnel", "selectbox", "drill_from", "commitment"),
+        ("lifecycle", "customers", "time", "number_input", "drill_page", 2),
+        ("retention", "carts", "cohorts", "slider", "what_if", 25),
+        ("segments", "compare", "grid", "selectbox", "compare_b", "champions"),
+        ("segments", "grid", "tiers", "button_group", "grid_colour", "revenue"),
+    ],
+)
+def test_a_sections_choices_are_kept_while_another_section_shows(
+    app: AppTest, page: str, section: str, other: str, kind: str, key: str, value: object
+) -> None:
+    """Streamlit forgets a widget that a run does not draw; the section's choice comes back."""
+    app.run()
+    app.switch_page(f"pages/{page}.py").run()
+    open_section(app, page, section)
+    widget = app.get(kind)
+    chosen = next(w for w in widget if w.key == key)
+    chosen.set_value(value).run()
+    assert not app.exception, app.exception
+    open_section(app, page, other)
+    assert key not in app.session_state  # the hidden widget's own state is gone
+    open_section(app, page, section)
+    back = next(w for w in app.get(kind) if w.key == key)
+    assert back.value == value, back.value
+    assert not app.warning, [w.value for w in app.warning]
+
+
 def test_missing_database_says_how_to_create_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     missing = tmp_path / "none.duckdb"
     monkeypatch.setenv("CRM_DB", str(missing))
