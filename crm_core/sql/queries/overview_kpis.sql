@@ -9,30 +9,40 @@ periods as (
     select 'previous', cast($previous_start as date), cast($period_start as date) - 1
 ),
 
-per_customer as (
-    -- the period of each order from its day (two periods back to back: no range join)
+period_orders as (
+    -- each completed order of the two periods, with the first day of its period
     select
-        case when order_facts.ordered_on >= $period_start then 'current' else 'previous' end as period,
-        order_facts.customer_id,
-        count(*) as count_orders,
-        sum(order_facts.amount) as revenue
+        order_facts.ordered_on >= $period_start as is_current,
+        case
+            when order_facts.ordered_on >= $period_start then cast($period_start as date)
+            else cast($previous_start as date)
+        end as starts_on,
+        order_facts.amount,
+        order_facts.previous_completed_on,
+        order_facts.second_previous_completed_on
     from order_facts
     inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
     where order_facts.is_completed
         and order_facts.ordered_on >= $previous_start
         and order_facts.ordered_on <= $as_of
-    group by all
 ),
 
 order_kpis as (
+    -- a customer's first order in the period is the one whose previous completed order came
+    -- before it (or never was); the second, the one whose previous is in the period and the one
+    -- before that is not (order_facts.previous_completed_on): customers counted without
+    -- grouping the orders by customer
     select
-        period,
-        count(*) as active_customers,
-        sum(count_orders) as count_orders,
-        sum(revenue) as revenue,
-        count(*) filter (where count_orders >= 2) as repeat_customers
-    from per_customer
-    group by period
+        case when is_current then 'current' else 'previous' end as period,
+        count(*) filter (where coalesce(previous_completed_on < starts_on, true)) as active_customers,
+        count(*) as count_orders,
+        sum(amount) as revenue,
+        count(*) filter (
+            where previous_completed_on >= starts_on
+                and coalesce(second_previous_completed_on < starts_on, true)
+        ) as repeat_customers
+    from period_orders
+    group by is_current
 ),
 
 customer_kpis as (
