@@ -77,3 +77,16 @@ def test_feature_files_are_merged_without_clashes() -> None:
     en_extra = sorted(f.name.split(".", 1)[1] for f in i18n.catalogue_files("en")[1:])
     zh_extra = sorted(f.name.split(".", 1)[1] for f in i18n.catalogue_files("zh")[1:])
     assert en_extra == zh_extra, "every feature file exists in both languages"
+
+
+def test_every_section_tab_has_a_label_in_both_languages() -> None:
+    """ui.page_tabs labels its tabs with tab.<page>.<code>: each section of ui.PAGE_TABS, both
+    languages, no two alike on a page; and each page listed there draws its tabs."""
+    from crm_core import ui
+
+    for page, codes in ui.PAGE_TABS.items():
+        for lang in i18n.LANGUAGES:
+            labels = [i18n.catalogue(lang).get(f"tab.{page}.{code}") for code in codes]
+            assert None not in labels, (page, lang, labels)
+            assert len(set(labels)) == len(labels), (page, lang, labels)
+        assert f'ui.page_tabs("{page}")' in (ROOT / "pages" / f"{page}.py").read_text(encoding="utf-8"), page
