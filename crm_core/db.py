@@ -57,9 +57,13 @@ def run(con: duckdb.DuckDBPyConnection, sql_or_name: str, params: dict[str, Any]
     cur = con.cursor()
     try:
         cur.execute(sql, bind(sql, params or {}))
-        return cur.fetch_df()
+        df = cur.fetch_df()
     finally:
         cur.close()
+    # an enum column (build.ENUM_TYPES) arrives as a pandas category: text like any other column
+    for column in df.columns[[isinstance(t, pd.CategoricalDtype) for t in df.dtypes]]:
+        df[column] = df[column].astype("str")
+    return df
 
 
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -145,3 +145,23 @@ def test_the_serving_connection_caps_duckdb_memory(s_db: Path) -> None:
         assert db.scalar(con, "select current_setting('memory_limit')") == "488.2 MiB"
     finally:
         con.close()
+
+
+def test_enum_columns_hold_the_contract_values_and_come_back_as_text(con: duckdb.DuckDBPyConnection) -> None:
+    from crm_core import contract
+
+    # the types are the contract's allowed values, in its order (an enum sorts by that order)
+    for name, values in build.ENUM_TYPES.items():
+        assert tuple(db.run(con, "select unnest(enum_range(null::" + name + ")) as v")["v"]) == values
+    assert set(build.ENUM_TYPES.values()) >= {contract.TIERS, contract.SALES_CHANNELS, contract.DEVICES}
+    kinds = db.run(
+        con, "select column_name, data_type from information_schema.columns where table_name = 'cart_sessions'"
+    )
+    assert kinds.set_index("column_name").loc[["channel", "device"], "data_type"].str.startswith("ENUM").all()
+    # a query's enum column is text in pandas like any other (not a category), nulls stay missing
+    df = db.run(con, "select channel, cast(null as device_t) as none, 'x' as text from cart_sessions limit 3")
+    assert df["channel"].dtype == df["text"].dtype == "str"
+    assert set(df["channel"]) <= set(contract.SALES_CHANNELS)
+    assert df["none"].isna().all()
+    tiers = db.run(con, "select distinct membership_tier from membership_tier_spells")
+    assert tiers["membership_tier"].dtype == "str"

@@ -53,8 +53,8 @@ final as (
     select
         carts.session_id,
         carts.customer_id,
-        carts.channel,
-        carts.device,
+        cast(carts.channel as sales_channel_t) as channel,  -- the mart's types (build.ENUM_TYPES)
+        cast(carts.device as device_t) as device,
         carts.cart_at,
         cast(carts.cart_at as date) as cart_on,
         coalesce(basket.basket_value, 0) as basket_value,

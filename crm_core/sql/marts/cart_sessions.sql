@@ -1,4 +1,4 @@
--- grain: one row per session with an add-to-cart event, up to the as-of date
+-- grain: one row per session with an add-to-cart event, up to the as-of date; stored by cart day
 -- Abandoned: no purchase by the same customer within 24 hours after the session's first
 -- add-to-cart (the purchase may come in another session or channel).
 -- The sessions come from the build's web_sessions table (sql/intermediate), aggregated once for
@@ -60,8 +60,10 @@ final as (
     select
         carts.session_id,
         carts.customer_id,
-        carts.channel,
-        carts.device,
+        -- enums of the contract's values: the page's group-bys over a year of carts group small
+        -- integers instead of strings (cart_abandonment_by at L: ~780 -> ~260 ms)
+        cast(carts.channel as sales_channel_t) as channel,
+        cast(carts.device as device_t) as device,
         carts.cart_at,
         cast(carts.cart_at as date) as cart_on,
         coalesce(carts.basket_value, 0) as basket_value,
@@ -72,4 +74,6 @@ final as (
     left join converted_orders on converted_orders.session_id = carts.session_id
 )
 
+-- by day, so that a period's carts are the row groups of its days
 select * from final
+order by cart_on, session_id

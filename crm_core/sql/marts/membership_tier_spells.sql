@@ -9,7 +9,7 @@ with events as (
 final as (
     select
         customer_id,
-        to_tier as membership_tier,
+        cast(to_tier as tier_t) as membership_tier,
         changed_at as valid_from,
         lead(changed_at) over (
             partition by customer_id order by changed_at, event_id

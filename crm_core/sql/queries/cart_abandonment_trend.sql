@@ -16,4 +16,4 @@ final as (
 )
 
 select * from final
-order by week_start, channel
+order by week_start, cast(channel as varchar)  -- by name (an enum sorts in its declared order)

@@ -13,11 +13,13 @@ complainers as (
         bool_or(interactions.resolved_at is null or interactions.resolved_at >= $as_of_end) as has_unresolved
     from stg_interactions as interactions
     inner join filtered_customers on filtered_customers.customer_id = interactions.customer_id
-    -- the window's bounds are dates written out (constants once bound), so that the scans skip
-    -- the row groups outside them
+    -- the window's bounds are timestamps (constants once bound) compared with the stored
+    -- column, so that the scan skips the row groups outside them (a cast of the column to a date
+    -- would be computed on every row)
     where interactions.interaction_type = 'complaint'
-        and cast(interactions.opened_at as date) > cast($as_of as date) - cast($dissolution_days + $window_days as integer)
-        and cast(interactions.opened_at as date) <= cast($as_of as date) - cast($dissolution_days as integer)
+        and interactions.opened_at
+            >= cast(cast($as_of as date) - cast($dissolution_days + $window_days as integer) + 1 as timestamp)
+        and interactions.opened_at < cast(cast($as_of as date) - cast($dissolution_days as integer) + 1 as timestamp)
     group by interactions.customer_id
 ),
 

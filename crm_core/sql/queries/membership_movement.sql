@@ -8,7 +8,7 @@ moves as (
     select events.from_tier, events.to_tier, events.reason, count(*) as customers
     from stg_membership_events as events
     inner join filtered_customers on filtered_customers.customer_id = events.customer_id
-    where cast(events.changed_at as date) between $period_start and $as_of
+    where events.changed_at >= cast($period_start as timestamp) and events.changed_at < $as_of_end
     group by events.from_tier, events.to_tier, events.reason
 ),
 

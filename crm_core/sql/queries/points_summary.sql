@@ -14,7 +14,7 @@ ledger as (
 in_period as (
     select entry_type, reason, sum(points) as points, count(distinct customer_id) as customers
     from ledger
-    where cast(entry_at as date) >= $period_start
+    where entry_at >= cast($period_start as timestamp)
     group by entry_type, reason
 ),
 

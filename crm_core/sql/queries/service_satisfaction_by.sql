@@ -25,7 +25,7 @@ rated as (
         and interactions.satisfaction is not null
         and interactions.first_response_at < $as_of_end
         and interactions.opened_at < $as_of_end
-        and cast(interactions.opened_at as date) >= $period_start
+        and interactions.opened_at >= cast($period_start as timestamp)
 ),
 
 final as (

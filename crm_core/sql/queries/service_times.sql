@@ -22,7 +22,7 @@ contacts as (
     inner join filtered_customers on filtered_customers.customer_id = interactions.customer_id
     where interactions.interaction_type in ('inquiry', 'complaint')
         and interactions.opened_at < $as_of_end
-        and cast(interactions.opened_at as date) >= $period_start
+        and interactions.opened_at >= cast($period_start as timestamp)
 ),
 
 final as (

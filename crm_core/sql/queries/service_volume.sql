@@ -9,12 +9,12 @@ contacts as (
         interactions.interaction_type,
         interactions.channel,
         coalesce(interactions.topic, 'unknown') as topic,
-        cast(interactions.opened_at as date) >= $period_start as is_current
+        interactions.opened_at >= cast($period_start as timestamp) as is_current
     from stg_interactions as interactions
     inner join filtered_customers on filtered_customers.customer_id = interactions.customer_id
     where interactions.interaction_type in ('inquiry', 'complaint')
         and interactions.opened_at < $as_of_end
-        and cast(interactions.opened_at as date) >= $previous_start
+        and interactions.opened_at >= cast($previous_start as timestamp)
 ),
 
 final as (

@@ -5,7 +5,7 @@ filtered_customers as (
         customers.customer_id,
         customers.region,
         customers.acquisition_channel,
-        coalesce(spells.membership_tier, 'normal') as membership_tier,
+        coalesce(spells.membership_tier, cast('normal' as tier_t)) as membership_tier,
         cast(customers.signed_up_at as date) as signed_up_on,
         cast(customers.first_ordered_at as date) as first_ordered_on
     from customer_features as customers

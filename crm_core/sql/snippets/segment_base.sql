@@ -30,7 +30,7 @@ segment_base as not materialized (
         features.email,
         features.phone,
         features.signed_up_on,
-        coalesce(spells.membership_tier, 'normal') as membership_tier,
+        coalesce(spells.membership_tier, cast('normal' as tier_t)) as membership_tier,
         coalesce(rfm_scored.value_tier, 'no_purchase') as value_tier,
         coalesce(rfm_scored.rfm_segment, 'no_purchase') as rfm_segment,
         coalesce(cast(rfm_scored.r_score as varchar), 'none') as r_score,
