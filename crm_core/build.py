@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import pandas as pd
 
 from crm_core import campaigns, contract, db
 
@@ -79,6 +80,10 @@ ENUM_TYPES: dict[str, tuple[str, ...]] = {
 PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)
 
 RFM_LOOKBACK_DAYS = 365
+# The version of the marts' shape (columns, types), kept in build_info: raise it when a change
+# needs a rebuild (2: the enum types), so that the app asks to rebuild a file built before
+# instead of failing on a query.
+SCHEMA_VERSION = 2
 Progress = Callable[[float, str], None]
 T = TypeVar("T")
 
@@ -175,8 +180,14 @@ def build_into(
     con.execute("drop table if exists build_info")
     con.execute(
         "create table build_info as select cast($as_of as date) as as_of_date, "
-        "cast($built_at as timestamp) as built_at, cast($marts as varchar) as marts",
-        {"as_of": as_of, "built_at": datetime.now().replace(microsecond=0), "marts": json.dumps(report.mart_rows)},
+        "cast($built_at as timestamp) as built_at, cast($marts as varchar) as marts, "
+        "cast($version as integer) as schema_version",
+        {
+            "as_of": as_of,
+            "built_at": datetime.now().replace(microsecond=0),
+            "marts": json.dumps(report.mart_rows),
+            "version": SCHEMA_VERSION,
+        },
     )
     report.seconds = time.perf_counter() - t0
     progress(1.0, "done")
@@ -261,6 +272,15 @@ def rebuild_into(
         clv.create_empty_tables(con)  # scores of other data must not outlive a rebuild
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def schema_version_of(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The SCHEMA_VERSION the file was built with (None: not built, or built before versions)."""
+    columns = db.run(con, "select column_name from information_schema.columns where table_name = 'build_info'")
+    if "schema_version" not in set(columns["column_name"]):
+        return None
+    value = db.scalar(con, "select max(schema_version) from build_info")
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def as_of_of(con: duckdb.DuckDBPyConnection) -> date:

@@ -118,15 +118,18 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 def database_state() -> str:
-    """'missing' (no file), 'unbuilt' (raw tables only) or 'ready'."""
+    """'missing' (no file), 'unbuilt' (raw tables only), 'outdated' (built by an older version,
+    build.SCHEMA_VERSION) or 'ready'."""
     path = settings().db_path
     if not path.exists():
         return "missing"
     try:
         names = db.table_names(connection())
+        if not {"build_info", *build.MARTS} <= names:
+            return "unbuilt"
+        return "ready" if build.schema_version_of(connection()) == build.SCHEMA_VERSION else "outdated"
     except duckdb.Error:
         return "unbuilt"
-    return "ready" if {"build_info", *build.MARTS} <= names else "unbuilt"
 
 
 # -- cached queries ---------------------------------------------------------------------------
@@ -1101,22 +1104,38 @@ def customers_are_derived() -> bool:
     return not has_rows("customers") and has_rows("orders")
 
 
+def _progress_bar(text_key: str) -> Callable[[float, str], None]:
+    """A progress bar and the callback that moves it (fraction, step name)."""
+    bar = st.progress(0.0, text=t(text_key))
+
+    def show(fraction: float, step: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{t(text_key)} ({step})")
+
+    return show
+
+
 def missing_database_screen() -> None:
-    """Say how to create the data; offer to create the demo with a progress bar."""
+    """Say how to create the data; offer to create the demo (or rebuild an outdated build) with a
+    progress bar."""
     path = settings().db_path
     st.title(t("missing_db.title"))
-    if database_state() == "unbuilt":
+    state = database_state()
+    if state == "unbuilt":
         st.warning(t("missing_db.not_built", path=path))
+        return
+    if state == "outdated":
+        # the raw data is kept: a rebuild makes the marts afresh on a copy and swaps it in
+        st.warning(t("missing_db.outdated", path=path))
+        if st.button(t("missing_db.rebuild_button"), type="primary"):
+            build.build(path, progress=_progress_bar("missing_db.rebuilding"))
+            st.cache_data.clear()
+            st.rerun()
         return
     st.info(t("missing_db.body", path=path))
     if st.button(t("missing_db.button"), type="primary"):
         from sample_data.generate import generate  # the demo generator, only when asked
 
-        bar = st.progress(0.0, text=t("missing_db.progress"))
-
-        def show(fraction: float, step: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=f"{t('missing_db.progress')} ({step})")
-
+        show = _progress_bar("missing_db.progress")
         generate("M", 42, path, progress=lambda f, s: show(f * 0.8, s))
         build.build(path, progress=lambda f, s: show(0.8 + f * 0.2, s))
         st.cache_data.clear()

@@ -226,6 +226,39 @@ def test_missing_database_says_how_to_create_it(tmp_path: Path, monkeypatch: pyt
     assert at.button[0].label == i18n.t("missing_db.button")
 
 
+def test_a_file_built_by_an_older_version_asks_for_a_rebuild_and_gets_it(
+    s_db_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_core import build
+
+    c = db.connect(s_db_copy, read_only=False)
+    try:
+        assert build.schema_version_of(c) == build.SCHEMA_VERSION
+        c.execute("alter table build_info drop column schema_version")  # as built before versions
+        assert build.schema_version_of(c) is None
+        orders = db.scalar(c, "select count(*) from orders")
+    finally:
+        c.close()
+    monkeypatch.setenv("CRM_DB", str(s_db_copy))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == i18n.t("missing_db.title")
+    assert str(s_db_copy) in at.warning[0].value and "crm_core build" in at.warning[0].value
+    assert at.button[0].label == i18n.t("missing_db.rebuild_button")
+    at.button[0].click().run()
+    assert not at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.title[0].value != i18n.t("missing_db.title")  # the overview
+    c = db.connect(s_db_copy)
+    try:
+        assert build.schema_version_of(c) == build.SCHEMA_VERSION
+        assert db.scalar(c, "select count(*) from orders") == orders  # the raw data is kept
+    finally:
+        c.close()
+
+
 def test_campaign_page_reads_campaign_and_window_from_the_url(app: AppTest, s_db: Path) -> None:
     c = db.connect(s_db)
     try:
