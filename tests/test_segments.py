@@ -339,6 +339,17 @@ def test_segment_profiles_equal_pandas(con: duckdb.DuckDBPyConnection) -> None:
         assert shares.sort_index().to_numpy() == pytest.approx(
             (spend / spend.sum()).sort_index().astype(float).to_numpy()
         )
+        orders = db.run(
+            con,
+            "select customer_id, sales_channel, cast(ordered_at as date) as d from orders where status = 'completed'",
+        )
+        on = orders["d"].dt.date
+        orders = orders[
+            (on <= AS_OF) & (on > AS_OF - timedelta(days=365)) & orders["customer_id"].isin(members["customer_id"])
+        ]
+        channel_shares = mine[mine["dimension"] == "sales_channel"].set_index("dimension_value")["share"]
+        expected = orders["sales_channel"].value_counts(normalize=True)
+        assert channel_shares.sort_index().to_numpy() == pytest.approx(expected.sort_index().to_numpy())
         alone = segments.segment_profile(con, f, seg)
         pd.testing.assert_frame_equal(
             alone.sort_values(["dimension", "dimension_value"]).reset_index(drop=True),
