@@ -145,3 +145,36 @@ def test_settings_are_validated() -> None:
         campaigns.LiftSettings(window_days=5)
     with pytest.raises(ValueError, match="min_group"):
         campaigns.LiftSettings(min_group=0)
+
+
+def test_every_arm_aggregate_equals_pandas_on_the_assignments(con: duckdb.DuckDBPyConnection) -> None:
+    """Counts, sums, means and sample variances per campaign, overall and per tier, each arm
+    (the query pivots per-arm aggregates: a treated figure must not come from the holdout)."""
+    perf = campaigns.campaign_performance(con, Filters(as_of=AS_OF)).set_index(["campaign_id", "segment"])
+    r = db.run(con, "select * from campaign_results where assigned_at < $end", {"end": AS_OF + timedelta(days=1)})
+    r["converted"] = (r["first_order_after_days"] <= r["attribution_window_days"]).fillna(False)
+    money = ["revenue_in_window", "spend_90d_before", "revenue_30d", "revenue_60d", "revenue_90d"]
+    r[money] = r[money].astype(float)
+    parts = [r.assign(segment="all"), r.assign(segment=r["membership_tier_at_assignment"])]
+    rows = pd.concat(parts)
+    checked = 0
+    for (campaign_id, segment), g in rows.groupby(["campaign_id", "segment"]):
+        mine = perf.loc[(campaign_id, segment)]
+        for arm, part in (("treated", g[~g["is_holdout"]]), ("holdout", g[g["is_holdout"]])):
+            assert mine[f"n_{arm}"] == len(part)
+            assert mine[f"conversions_{arm}"] == int(part["converted"].sum())
+            assert mine[f"revenue_{arm}"] == pytest.approx(part["revenue_in_window"].sum())
+            for ours, theirs in (
+                ("revenue_var", "revenue_in_window"),
+                ("spend_before_var", "spend_90d_before"),
+                ("spend_90d_var", "revenue_90d"),
+            ):
+                expected = part[theirs].var(ddof=1)
+                assert mine[f"{ours}_{arm}"] == pytest.approx(expected, nan_ok=True), (campaign_id, segment, ours)
+            for ours, theirs in (("spend_before", "spend_90d_before"), ("spend_30d", "revenue_30d")):
+                assert mine[f"{ours}_{arm}"] == pytest.approx(part[theirs].mean(), nan_ok=True)
+        treated = g[~g["is_holdout"]]
+        assert mine["count_opened"] == int(treated["is_opened"].sum())
+        assert mine["count_clicked_not_converted"] == int((treated["is_clicked"] & ~treated["converted"]).sum())
+        checked += 1
+    assert checked == len(perf) > 10
