@@ -157,6 +157,41 @@ def test_retention_cells_equal_a_direct_count(con: duckdb.DuckDBPyConnection, ra
     assert len(cells) == len(direct)
 
 
+def test_first_order_cohorts_of_a_region_equal_a_direct_count(
+    con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame]
+) -> None:
+    """Cohorts by month of first completed order, customers of one region, at a mid-month as-of
+    date: every cell, and the drill-down list of a cell in the as-of date's own month, count the
+    orders up to that day only (not the rest of the month), and a first order after it makes no
+    cohort yet."""
+    as_of = AS_OF - timedelta(days=50)
+    assert as_of.day > 1  # mid-month: the month has orders after the as-of date
+    f = Filters(as_of=as_of, regions=("east",))
+    cells = lifecycle.cohort_retention(con, f, "first_order").set_index(["cohort_month", "months_since"])
+    end = pd.Timestamp(as_of + timedelta(days=1))
+    customers = raw["customers"][(raw["customers"]["region"] == "east") & (raw["customers"]["signed_up_at"] < end)]
+    orders = raw["orders"][raw["orders"]["customer_id"].isin(customers["customer_id"])]
+    orders = orders[orders["ordered_at"] < end]
+    first = orders.groupby("customer_id")["ordered_at"].min().dt.to_period("M").rename("cohort")
+    orders = orders.merge(first, left_on="customer_id", right_index=True)
+    orders["months_since"] = (orders["ordered_at"].dt.to_period("M") - orders["cohort"]).apply(lambda d: d.n)
+    direct = orders.groupby(["cohort", "months_since"])["customer_id"].unique()
+    sizes = first.value_counts()
+    assert len(cells) == len(direct) > 20
+    for (cohort, months), active in direct.items():
+        key = (pd.Timestamp(cohort.start_time), months)
+        assert cells.loc[key, "active_customers"] == len(active), key
+        assert cells.loc[key, "cohort_size"] == sizes[cohort], key
+    # a cell of the as-of date's month: its list is the customers with an order up to that day
+    in_month = [k for k in direct.index if k[0] + k[1] == pd.Period(as_of, "M")]
+    cohort, months = max(in_month, key=lambda k: len(direct[k]))
+    listed = lifecycle.cohort_customers(con, f, "first_order", cohort.start_time.date(), months)
+    assert sorted(listed["customer_id"]) == sorted(direct[(cohort, months)])
+    earlier = next(k for k in direct.index if k[0] + k[1] < pd.Period(as_of, "M") and len(direct[k]) > 1)
+    listed = lifecycle.cohort_customers(con, f, "first_order", earlier[0].start_time.date(), earlier[1])
+    assert sorted(listed["customer_id"]) == sorted(direct[earlier])
+
+
 def test_cart_abandonment_matches_the_planted_rate(con: duckdb.DuckDBPyConnection) -> None:
     by = lifecycle.cart_abandonment_by(con, Filters(as_of=AS_OF, period_days=365))
     planted = db.run(con, "select * from truth_web").set_index("channel")["planted_abandonment_rate"]

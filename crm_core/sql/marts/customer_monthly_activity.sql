@@ -1,5 +1,7 @@
--- grain: one row per customer per calendar month with at least one completed order
-with final as (
+-- grain: one row per customer per calendar month with at least one completed order, with the
+-- customer's cohort months (of signup, of first order) beside it: the cohort matrix reads this
+-- table alone (a semi-join for the filters) instead of joining a million customers to it
+with months as (
     select
         customer_id,
         order_month,
@@ -8,6 +10,18 @@ with final as (
     from order_facts
     where is_completed
     group by customer_id, order_month
+),
+
+final as (
+    select
+        months.customer_id,
+        months.order_month,
+        months.count_orders,
+        months.revenue,
+        cast(date_trunc('month', features.signed_up_on) as date) as signup_month,
+        cast(date_trunc('month', cast(features.first_ordered_at as date)) as date) as first_order_month
+    from months
+    left join customer_features as features on features.customer_id = months.customer_id
 )
 
 select * from final

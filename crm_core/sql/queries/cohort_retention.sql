@@ -1,19 +1,22 @@
 -- Cohort matrix: customers grouped by the month of signup (or of first completed order);
 -- for every later month up to the as-of date, how many were active (a completed order in that
--- month) and what they spent.
+-- month, up to the as-of date in its own month) and what they spent.
 with
 -- @include filtered_customers
 ,
 
 cohorts as (
+    -- a customer whose first order came after the as-of date has no first-order cohort yet
     select
-        features.customer_id,
+        customer_id,
         cast(date_trunc(
             'month',
-            case $basis when 'signup' then features.signed_up_on else cast(features.first_ordered_at as date) end
+            case $basis
+                when 'signup' then signed_up_on
+                when 'first_order' then case when first_ordered_on <= $as_of then first_ordered_on end
+            end
         ) as date) as cohort_month
-    from customer_features as features
-    inner join filtered_customers on filtered_customers.customer_id = features.customer_id
+    from filtered_customers
 ),
 
 sized as (
@@ -23,17 +26,41 @@ sized as (
     group by cohort_month
 ),
 
+active as (
+    -- the customer-month mart, but for an as-of date before the build's the as-of date's own
+    -- month from its orders up to that day (later orders of that month are not known on the
+    -- as-of date; at the build's date the mart's last month is exactly that)
+    select cohorts.cohort_month, activity.order_month, activity.revenue
+    from customer_monthly_activity as activity
+    inner join cohorts on cohorts.customer_id = activity.customer_id
+    where activity.order_month <= $as_of
+        and (
+            activity.order_month < cast(date_trunc('month', cast($as_of as date)) as date)
+            or $as_of >= (select max(as_of_date) from build_info)
+        )
+    union all
+    select cohorts.cohort_month, orders.order_month, orders.revenue
+    from (
+        select customer_id, order_month, sum(amount) as revenue
+        from order_facts
+        where is_completed
+            and ordered_on >= cast(date_trunc('month', cast($as_of as date)) as date)
+            and ordered_on <= $as_of
+            and $as_of < (select max(as_of_date) from build_info)
+        group by customer_id, order_month
+    ) as orders
+    inner join cohorts on cohorts.customer_id = orders.customer_id
+),
+
 cells as (
     select
-        cohorts.cohort_month,
-        date_diff('month', cohorts.cohort_month, activity.order_month) as months_since,
+        cohort_month,
+        date_diff('month', cohort_month, order_month) as months_since,
         count(*) as active_customers,
-        sum(activity.revenue) as revenue
-    from cohorts
-    inner join customer_monthly_activity as activity on activity.customer_id = cohorts.customer_id
-    where activity.order_month >= cohorts.cohort_month
-        and activity.order_month <= $as_of
-    group by cohorts.cohort_month, date_diff('month', cohorts.cohort_month, activity.order_month)
+        sum(revenue) as revenue
+    from active
+    where order_month >= cohort_month
+    group by cohort_month, date_diff('month', cohort_month, order_month)
 ),
 
 final as (
