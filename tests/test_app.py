@@ -215,13 +215,20 @@ def test_a_sections_choices_are_kept_while_another_section_shows(
     assert not app.warning, [w.value for w in app.warning]
 
 
-def test_missing_database_says_how_to_create_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    missing = tmp_path / "none.duckdb"
-    monkeypatch.setenv("CRM_DB", str(missing))
-    at = AppTest.from_file(APP, default_timeout=30)
+def data_screen(path: Path, monkeypatch: pytest.MonkeyPatch, timeout: int = 30) -> AppTest:
+    """The app on `path` after its first run, showing the screen for data it cannot use yet."""
+    monkeypatch.setenv("CRM_DB", str(path))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.run()
     assert not at.exception
     assert at.title[0].value == i18n.t("missing_db.title")
+    return at
+
+
+def test_missing_database_says_how_to_create_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "none.duckdb"
+    at = data_screen(missing, monkeypatch)
     assert str(missing) in at.info[0].value and "make data" in at.info[0].value
     assert at.button[0].label == i18n.t("missing_db.button")
 
@@ -239,12 +246,7 @@ def test_a_file_built_by_an_older_version_asks_for_a_rebuild_and_gets_it(
         orders = db.scalar(c, "select count(*) from orders")
     finally:
         c.close()
-    monkeypatch.setenv("CRM_DB", str(s_db_copy))
-    st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    assert not at.exception
-    assert at.title[0].value == i18n.t("missing_db.title")
+    at = data_screen(s_db_copy, monkeypatch, timeout=300)
     assert str(s_db_copy) in at.warning[0].value and "crm_core build" in at.warning[0].value
     assert at.button[0].label == i18n.t("missing_db.rebuild_button")
     at.button[0].click().run()
