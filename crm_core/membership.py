@@ -11,7 +11,7 @@ import os
 import duckdb
 import pandas as pd
 
-from crm_core import segments
+from crm_core import contract, segments
 from crm_core.filters import Filters
 
 DEFAULT_THRESHOLDS: tuple[float, float, float] = (1_500.0, 5_000.0, 15_000.0)
@@ -38,7 +38,15 @@ def membership_movement(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.
 
 def points_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Points earned, redeemed and expired in the period (by reason) and the balance on the as-of date."""
-    return segments.run_filtered(con, "points_summary", filters)
+    # the contract's lists (the ledger's values are checked against them on import): the query
+    # numbers each (entry type, reason) pair by their positions
+    return segments.run_filtered(
+        con,
+        "points_summary",
+        filters,
+        entry_types=list(contract.POINT_ENTRY_TYPES),
+        reasons=list(contract.POINT_REASONS),
+    )
 
 
 def upgrade_targets(con: duckdb.DuckDBPyConnection, filters: Filters, within: float = 0.10) -> pd.DataFrame:

@@ -240,6 +240,29 @@ def test_upgrade_targets_and_points(con: duckdb.DuckDBPyConnection) -> None:
         membership.tier_thresholds({"CRM_TIER_THRESHOLDS": "5,1,3"})
 
 
+def test_points_of_the_period_equal_pandas_on_the_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """Points and distinct customers per entry type and reason in the period, customers of one
+    region (the query numbers the pairs; a pair must keep its own figures)."""
+    f = Filters(as_of=AS_OF, period_days=90, regions=("east",))
+    points = membership.points_summary(con, f)
+    points = points[points["entry_type"] != "balance"].set_index(["entry_type", "reason"])
+    ledger = db.run(
+        con,
+        "select l.customer_id, l.entry_type, l.reason, l.points, l.entry_at from points_ledger l "
+        "join customers c using (customer_id) where c.region = 'east'",
+    )
+    start, end = pd.Timestamp(f.period_start), pd.Timestamp(AS_OF + timedelta(days=1))
+    ledger = ledger[(ledger["entry_at"] >= start) & (ledger["entry_at"] < end)]
+    expected = ledger.groupby(["entry_type", "reason"]).agg(
+        points=("points", "sum"), customers=("customer_id", "nunique")
+    )
+    assert len(expected) >= 3
+    assert sorted(points.index) == sorted(expected.index)
+    for key, row in expected.iterrows():
+        assert points.at[key, "points"] == row["points"], key
+        assert points.at[key, "customers"] == row["customers"], key
+
+
 def test_every_grid_cell_lists_its_customers(con: duckdb.DuckDBPyConnection) -> None:
     f = Filters(as_of=AS_OF, regions=("east",))
     grid = segments.rfm_grid(con, f)

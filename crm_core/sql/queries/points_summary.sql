@@ -12,10 +12,24 @@ ledger as (
 ),
 
 in_period as (
-    select entry_type, reason, sum(points) as points, count(distinct customer_id) as customers
-    from ledger
-    where entry_at >= cast($period_start as timestamp)
-    group by entry_type, reason
+    -- grouped by the (entry type, reason) pair's number in the contract's lists ($entry_types,
+    -- $reasons): distinct customers per pair group a million (pair, customer) keys, integers
+    -- rather than two strings each (points_summary at L p95 -30 %)
+    select
+        $entry_types[pair // len($reasons) + 1] as entry_type,
+        $reasons[pair % len($reasons) + 1] as reason,
+        sum(points) as points,
+        count(distinct customer_id) as customers
+    from (
+        select
+            customer_id,
+            points,
+            (list_position($entry_types, entry_type) - 1) * len($reasons) + list_position($reasons, reason) - 1
+                as pair
+        from ledger
+        where entry_at >= cast($period_start as timestamp)
+    )
+    group by pair
 ),
 
 balance as (
