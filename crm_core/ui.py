@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Hashable, Iterable
@@ -123,6 +124,13 @@ def database_state() -> str:
     path = settings().db_path
     if not path.exists():
         return "missing"
+    return _built_state(str(path), db.generation(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _built_state(path: str, generation: tuple[int, int, int]) -> str:
+    """database_state of one version of the file (every script run asks; a build or an import
+    swaps in a new file, a new generation)."""
     try:
         names = db.table_names(connection())
         if not {"build_info", *build.MARTS} <= names:
