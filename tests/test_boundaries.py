@@ -131,6 +131,16 @@ def test_streamlit_config_is_private_by_default() -> None:
     assert cfg["client"]["toolbarMode"] == "viewer"
 
 
+def test_the_server_watches_no_files() -> None:
+    """Streamlit's default watcher (recursive over the app's folder, .venv included) overflowed
+    its inotify queue and re-walked the tree in a loop: an idle server used a whole core."""
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["server"]["fileWatcherType"] == "none"
+    assert cfg["server"]["runOnSave"] is False
+
+
 def test_data_model_doc_covers_the_contract() -> None:
     doc = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
     for t in contract.RAW_TABLES:
