@@ -9,12 +9,14 @@ with
 ,
 
 page as (
-    -- the page's customers by their sort key first: a narrow pass (the key and the id); the
-    -- list's other columns (names, contacts, scores) are then read for these rows only
-    select segment_base.customer_id
-    from segment_base
-    inner join filtered_customers on filtered_customers.customer_id = segment_base.customer_id
-    order by segment_base.{sort} {direction} nulls last, segment_base.customer_id
+    -- the page's customers by their sort key first: a narrow pass over the filtered customers
+    -- and the one table the key comes from ({sort_key} and {sort_join}: segments.LIST_SORT_KEYS,
+    -- the same values as segment_base's column); the list's other columns are then read for
+    -- these rows only
+    select filtered_customers.customer_id
+    from filtered_customers
+    {sort_join}
+    order by {sort_key} {direction} nulls last, filtered_customers.customer_id
     limit $limit offset $offset
 ),
 
