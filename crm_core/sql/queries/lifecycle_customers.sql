@@ -12,6 +12,38 @@ earlier as (
     select customer_id, stage from staged where month_end = $from_date
 ),
 
+selected as (
+    -- the selection, narrow: what the list sorts, pages and counts by
+    select
+        staged.customer_id,
+        filtered_customers.membership_tier,
+        staged.stage,
+        coalesce(earlier.stage, 'not_yet_known') as stage_before,
+        filtered_customers.signed_up_on,
+        staged.days_since_last_order,
+        staged.count_orders_365d,
+        staged.count_orders_to_date
+    from staged
+    inner join snapshot on snapshot.snapshot_date = staged.month_end
+    inner join filtered_customers on filtered_customers.customer_id = staged.customer_id
+    inner join breakdown on breakdown.customer_id = staged.customer_id
+    left join earlier on earlier.customer_id = staged.customer_id
+    where staged.stage = $stage
+        and ($from_stage = '' or coalesce(earlier.stage, 'not_yet_known') = $from_stage)
+        and ($breakdown_value = '' or breakdown.breakdown_value = $breakdown_value)
+),
+
+page as (
+    -- the list's rows in its order and its page, before the customers' own columns are read:
+    -- lifecycle.stage_customers writes in {sort_join} and {page} (an allow-listed sort key and
+    -- the limit; nothing when the selection is only counted).
+    -- listed_customers: all the rows of the selection, before any page is cut from them
+    select selected.*, count(*) over () as listed_customers
+    from selected
+    {sort_join}
+    {page}
+),
+
 final as (
     select
         features.customer_id,
@@ -21,25 +53,18 @@ final as (
         features.city,
         features.region,
         features.acquisition_channel,
-        filtered_customers.membership_tier,
-        staged.stage,
-        coalesce(earlier.stage, 'not_yet_known') as stage_before,
-        features.signed_up_on,
-        staged.days_since_last_order,
-        staged.count_orders_365d,
-        staged.count_orders_to_date,
+        page.membership_tier,
+        page.stage,
+        page.stage_before,
+        page.signed_up_on,
+        page.days_since_last_order,
+        page.count_orders_365d,
+        page.count_orders_to_date,
         features.has_email_consent,
-        features.has_sms_consent
-    from staged
-    inner join snapshot on snapshot.snapshot_date = staged.month_end
-    inner join filtered_customers on filtered_customers.customer_id = staged.customer_id
-    inner join breakdown on breakdown.customer_id = staged.customer_id
-    inner join customer_features as features on features.customer_id = staged.customer_id
-    left join earlier on earlier.customer_id = staged.customer_id
-    where staged.stage = $stage
-        and ($from_stage = '' or coalesce(earlier.stage, 'not_yet_known') = $from_stage)
-        and ($breakdown_value = '' or breakdown.breakdown_value = $breakdown_value)
+        features.has_sms_consent,
+        page.listed_customers
+    from page
+    inner join customer_features as features on features.customer_id = page.customer_id
 )
 
--- listed_customers: all the rows of the selection, before any page is cut from them
-select *, count(*) over () as listed_customers from final
+select * from final

@@ -7,9 +7,9 @@ breakdown as (
             when 'region' then coalesce(filtered_customers.region, 'unknown')
             when 'acquisition_channel' then coalesce(filtered_customers.acquisition_channel, 'unknown')
             when 'signup_cohort'
-                then cast(year(features.signed_up_on) as varchar) || '-Q' || cast(quarter(features.signed_up_on) as varchar)
+                then cast(year(filtered_customers.signed_up_on) as varchar) || '-Q'
+                    || cast(quarter(filtered_customers.signed_up_on) as varchar)
             else 'all'
         end as breakdown_value
     from filtered_customers
-    inner join customer_features as features on features.customer_id = filtered_customers.customer_id
 )
