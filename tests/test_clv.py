@@ -404,3 +404,44 @@ def test_high_value_at_risk_against_pandas(con: duckdb.DuckDBPyConnection, as_of
     assert got["customer_id"].tolist() == expected["customer_id"].tolist()
     assert np.allclose(got["past_spend"], expected["past_spend"].round(2))
     assert got["last_ordered_on"].tolist() == [d.date().isoformat() for d in expected["last"]]
+
+
+def test_incremental_value_list_against_pandas(m_db: Path) -> None:
+    """P(alive) x predicted CLV x the best proven lift of the customer's tier (else of all
+    customers), for the filtered customers with their tier on the as-of date, against pandas;
+    the page's first rows are the whole list's first rows (the list is cut before contacts are
+    read). Scale M: at S no campaign's lift is proven."""
+    con = db.connect(m_db, read_only=True)
+    as_of = date(2026, 3, 17)
+    f = Filters(as_of=as_of, regions=("east", "south"))
+    got = clv.incremental_value(con, f, None)
+    end = pd.Timestamp(as_of + timedelta(1))
+    people = con.execute("select customer_id, region, signed_up_at from customer_features").df()
+    people = people[people["region"].isin(f.regions) & (people["signed_up_at"] < end)]
+    spells = con.execute("select customer_id, membership_tier, valid_from, valid_to from membership_tier_spells").df()
+    held = spells[(spells["valid_from"] < end) & (spells["valid_to"].isna() | (spells["valid_to"] >= end))]
+    tiers = people.merge(held[["customer_id", "membership_tier"]].astype({"membership_tier": str}), how="left")
+    tiers["membership_tier"] = tiers["membership_tier"].fillna("normal")
+    lift = con.execute("select segment, campaign_id, lift_abs, verdict from campaign_lift").df()
+    proven = lift[(lift["verdict"] == "positive") & (lift["lift_abs"] > 0)]
+    best = proven.sort_values("lift_abs", ascending=False).drop_duplicates("segment").set_index("segment")
+    assert len(best) > 1
+    scores = con.execute("select customer_id, p_alive, predicted_clv from customer_clv").df()
+    rows = tiers.merge(scores, on="customer_id")
+    by_tier = rows["membership_tier"].map(best["lift_abs"])
+    overall = best["lift_abs"].get("all", np.nan)
+    rows["lift_abs"] = by_tier.fillna(overall)
+    rows["lift_source"] = np.where(by_tier.notna(), "tier", "all")
+    rows = rows[rows["lift_abs"].notna()]
+    rows["value"] = rows["p_alive"] * rows["predicted_clv"] * rows["lift_abs"]
+    assert len(got) == len(rows) > 100
+    merged = got.merge(rows, on="customer_id", suffixes=("", "_pandas"))
+    assert len(merged) == len(rows)
+    assert np.allclose(merged["expected_incremental_value"], merged["value"], atol=0.006)
+    assert (merged["lift_source"] == merged["lift_source_pandas"]).all()
+    assert (merged["membership_tier"] == merged["membership_tier_pandas"]).all()
+    values = got["expected_incremental_value"].to_numpy()
+    assert (np.diff(values) <= 0).all()
+    page = clv.incremental_value(con, f, 50)
+    pd.testing.assert_frame_equal(page, got.head(50))
+    con.close()

@@ -26,26 +26,34 @@ matched as (
     inner join filtered_customers on filtered_customers.customer_id = clv.customer_id
     left join best_by_segment as by_tier on by_tier.segment = filtered_customers.membership_tier
     left join best_by_segment as overall on overall.segment = 'all'
+),
+
+listed as (
+    -- the list's rows by their value first: the customers' names and contacts are then read
+    -- for these rows only, not for every scored customer
+    select *, round(p_alive * predicted_clv * lift_abs, 2) as expected_incremental_value
+    from matched
+    where campaign_id is not null
+    order by expected_incremental_value desc, customer_id
+    limit $row_limit
 )
 
 select
-    matched.customer_id,
+    listed.customer_id,
     features.customer_name,
     features.email,
     features.phone,
     features.has_email_consent,
     features.has_sms_consent,
-    matched.membership_tier,
-    round(matched.p_alive, 3) as p_alive,
-    round(matched.predicted_clv, 2) as predicted_clv,
-    matched.campaign_id,
+    listed.membership_tier,
+    round(listed.p_alive, 3) as p_alive,
+    round(listed.predicted_clv, 2) as predicted_clv,
+    listed.campaign_id,
     campaigns.campaign_name,
-    round(matched.lift_abs, 4) as lift_abs,
-    matched.lift_source,
-    round(matched.p_alive * matched.predicted_clv * matched.lift_abs, 2) as expected_incremental_value
-from matched
-inner join customer_features as features on features.customer_id = matched.customer_id
-left join stg_campaigns as campaigns on campaigns.campaign_id = matched.campaign_id
-where matched.campaign_id is not null
-order by expected_incremental_value desc, matched.customer_id
-limit $row_limit
+    round(listed.lift_abs, 4) as lift_abs,
+    listed.lift_source,
+    listed.expected_incremental_value
+from listed
+inner join customer_features as features on features.customer_id = listed.customer_id
+left join stg_campaigns as campaigns on campaigns.campaign_id = listed.campaign_id
+order by listed.expected_incremental_value desc, listed.customer_id
