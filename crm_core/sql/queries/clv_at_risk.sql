@@ -33,30 +33,41 @@ spend as (
 
 ranked as (
     select
-        clv.*,
+        spend.customer_id,
         spend.past_spend,
         spend.last_ordered_on,
+        clv.p_alive,
+        clv.predicted_clv,
+        clv.clv_tier,
+        clv.frequency,
         percent_rank() over (order by spend.past_spend desc) as spend_rank
     from customer_clv as clv
     inner join spend on spend.customer_id = clv.customer_id
+),
+
+listed as (
+    -- the list's rows before the customers' names and contacts are read for them
+    select *
+    from ranked
+    where spend_rank < 0.2 and p_alive < $p_alive_below
+    order by past_spend desc, customer_id
+    limit $row_limit
 )
 
 select
-    ranked.customer_id,
+    listed.customer_id,
     features.customer_name,
     features.email,
     features.phone,
     features.has_email_consent,
     features.has_sms_consent,
     features.region,
-    round(ranked.past_spend, 2) as past_spend,
-    cast(ranked.last_ordered_on as varchar) as last_ordered_on,
-    round(ranked.p_alive, 3) as p_alive,
-    round(ranked.predicted_clv, 2) as predicted_clv,
-    ranked.clv_tier,
-    cast(ranked.frequency as integer) as repeat_purchase_days
-from ranked
-inner join customer_features as features on features.customer_id = ranked.customer_id
-where ranked.spend_rank < 0.2 and ranked.p_alive < $p_alive_below
-order by ranked.past_spend desc, ranked.customer_id
-limit $row_limit
+    round(listed.past_spend, 2) as past_spend,
+    cast(listed.last_ordered_on as varchar) as last_ordered_on,
+    round(listed.p_alive, 3) as p_alive,
+    round(listed.predicted_clv, 2) as predicted_clv,
+    listed.clv_tier,
+    cast(listed.frequency as integer) as repeat_purchase_days
+from listed
+inner join customer_features as features on features.customer_id = listed.customer_id
+order by listed.past_spend desc, listed.customer_id
