@@ -47,26 +47,34 @@ class Field:
     column: str  # a column of segment_base (an identifier from this allow-list)
     kind: str  # 'in', 'between' or 'is'
     codes: tuple[str, ...] | None = None  # allowed codes for 'in' (None: any text, e.g. city)
+    # the lightest CTE of the segment_base snippet that has the column (SOURCES): a segment on
+    # people's own attributes or RFM scores selects its members without the other joins
+    source: str = "segment_base"
+
+
+# segment_base's snippet in layers, each with the columns of the one before: customer_features
+# alone, then the RFM scores, then tier, lifecycle stage and lifetime value
+SOURCES: tuple[str, ...] = ("segment_people", "segment_rfm", "segment_base")
 
 
 FIELDS: dict[str, Field] = {
-    "value_tier": Field("value_tier", "in", (*VALUE_TIERS, "no_purchase")),
-    "rfm_segment": Field("rfm_segment", "in", (*RFM_SEGMENTS, "no_purchase")),
-    "r_score": Field("r_score", "in", ("1", "2", "3", "4", "5")),
-    "f_score": Field("f_score", "in", ("1", "2", "3", "4", "5")),
+    "value_tier": Field("value_tier", "in", (*VALUE_TIERS, "no_purchase"), "segment_rfm"),
+    "rfm_segment": Field("rfm_segment", "in", (*RFM_SEGMENTS, "no_purchase"), "segment_rfm"),
+    "r_score": Field("r_score", "in", ("1", "2", "3", "4", "5"), "segment_rfm"),
+    "f_score": Field("f_score", "in", ("1", "2", "3", "4", "5"), "segment_rfm"),
     "membership_tier": Field("membership_tier", "in", contract.TIERS),
     "lifecycle_stage": Field("lifecycle_stage", "in", STAGES),
-    "region": Field("region", "in", contract.REGIONS),
-    "city": Field("city", "in", None),
-    "acquisition_channel": Field("acquisition_channel", "in", contract.ACQUISITION_CHANNELS),
-    "gender": Field("gender", "in", contract.GENDERS),
-    "age_band": Field("age_band", "in", AGE_BANDS),
-    "monetary": Field("monetary", "between"),
-    "days_since_last_order": Field("days_since_last_order", "between"),
+    "region": Field("region", "in", contract.REGIONS, "segment_people"),
+    "city": Field("city", "in", None, "segment_people"),
+    "acquisition_channel": Field("acquisition_channel", "in", contract.ACQUISITION_CHANNELS, "segment_people"),
+    "gender": Field("gender", "in", contract.GENDERS, "segment_people"),
+    "age_band": Field("age_band", "in", AGE_BANDS, "segment_people"),
+    "monetary": Field("monetary", "between", source="segment_rfm"),
+    "days_since_last_order": Field("days_since_last_order", "between", source="segment_rfm"),
     "clv_tier": Field("clv_tier", "in", (*CLV_TIERS, "unscored")),
     "p_alive": Field("p_alive", "between"),
-    "email_consent": Field("has_email_consent", "is"),
-    "sms_consent": Field("has_sms_consent", "is"),
+    "email_consent": Field("has_email_consent", "is", source="segment_people"),
+    "sms_consent": Field("has_sms_consent", "is", source="segment_people"),
 }
 
 
@@ -157,10 +165,12 @@ def filtered_sql(
         sql = sql.replace(full, db.load_sql("filtered_customers_untiered", "snippets").strip())
     if filters.segment and "-- @segment_filter" in sql:
         predicate, seg_params = compile_predicate(filters.segment)
+        # the predicate names its columns segment_base.<column>; the lightest layer with them all
+        source = max((FIELDS[c.field].source for c in filters.segment), key=SOURCES.index, default=SOURCES[0])
         members = (
             "and customers.customer_id in (\n    with\n"
             + db.load_sql("segment_base", "snippets")
-            + f"\n    select segment_base.customer_id from segment_base where {predicate}\n)"
+            + f"\n    select segment_base.customer_id from {source} as segment_base where {predicate}\n)"
         )
         sql = sql.replace("-- @segment_filter", members)
         params.update(seg_params)

@@ -398,3 +398,26 @@ def test_a_page_of_the_list_is_that_slice_of_the_whole_sorted_list(
         page = segments.segment_customers(con, f, sort, descending, 50, offset)
         expected = by_pandas.iloc[offset : offset + 50].reset_index(drop=True)
         pd.testing.assert_frame_equal(page.reset_index(drop=True), expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("field", list(segments.FIELDS))
+def test_a_segment_selects_the_same_customers_through_its_lightest_layer(
+    con: duckdb.DuckDBPyConnection, field: str
+) -> None:
+    """A segment on people's own attributes or RFM scores picks its members from a lighter layer
+    of segment_base (segments.SOURCES); the count equals the count over segment_base itself."""
+    spec = segments.FIELDS[field]
+    city = db.scalar(con, "select city from customer_features where city is not null limit 1")
+    values: tuple = {
+        "in": (city,) if spec.codes is None else spec.codes[:2],
+        "between": (0.0, 200.0) if field != "p_alive" else (0.2, 0.8),
+        "is": (True,),
+    }[spec.kind]
+    cond = (Condition(field, spec.kind, values),)
+    as_of = date(2026, 3, 17)
+    got = int(segments.segment_count(con, Filters(as_of=as_of, segment=cond))["customers"].iloc[0])
+    predicate, params = segments.compile_predicate(cond)
+    sql = "with\n" + db.load_sql("segment_base", "snippets") + f"\nselect count(*) from segment_base where {predicate}"
+    full, full_params = segments.filtered_sql(sql, Filters(as_of=as_of), segments.built_as_of(con))
+    direct = int(db.run(con, full, {**full_params, **params}).iat[0, 0])
+    assert got == direct > 0

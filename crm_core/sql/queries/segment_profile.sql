@@ -8,10 +8,11 @@ with
 ,
 
 members as (
-    select segment_base.*, list_position($rfm_segments, segment_base.rfm_segment) as segment_no
-    from segment_base
-    inner join filtered_customers on filtered_customers.customer_id = segment_base.customer_id
-    where list_contains($rfm_segments, segment_base.rfm_segment)
+    -- segment_rfm: the people and their RFM scores, without segment_base's other joins
+    select segment_rfm.*, list_position($rfm_segments, segment_rfm.rfm_segment) as segment_no
+    from segment_rfm
+    inner join filtered_customers on filtered_customers.customer_id = segment_rfm.customer_id
+    where list_contains($rfm_segments, segment_rfm.rfm_segment)
 ),
 
 window_orders as (
