@@ -421,3 +421,37 @@ def test_a_segment_selects_the_same_customers_through_its_lightest_layer(
     full, full_params = segments.filtered_sql(sql, Filters(as_of=as_of), segments.built_as_of(con))
     direct = int(db.run(con, full, {**full_params, **params}).iat[0, 0])
     assert got == direct > 0
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 3, 17), date(2026, 6, 30), date(2026, 1, 9)])
+def test_upgrade_targets_equal_pandas_on_the_orders(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Every upgrade target and its calendar-year spend against pandas on the raw orders, with
+    the tier held on the as-of date: mid-month (whole months from the monthly mart plus the
+    month's days from the orders) and in January (no whole month yet)."""
+    f = Filters(as_of=as_of)
+    got = membership.upgrade_targets(con, f).set_index("customer_id")
+    orders = db.run(con, "select customer_id, ordered_at, amount from orders where status = 'completed'")
+    year = orders[
+        (orders["ordered_at"] >= pd.Timestamp(as_of.year, 1, 1))
+        & (orders["ordered_at"] < pd.Timestamp(as_of + timedelta(1)))
+    ]
+    spend = year.groupby("customer_id")["amount"].sum().astype(float)
+    end = pd.Timestamp(as_of + timedelta(1))
+    people = db.run(con, "select customer_id from customer_features where signed_up_at < $end", {"end": end})
+    spells = db.run(
+        con,
+        "select customer_id, cast(membership_tier as varchar) as tier, valid_from, valid_to from membership_tier_spells",
+    )
+    held = spells[(spells["valid_from"] < end) & (spells["valid_to"].isna() | (spells["valid_to"] >= end))]
+    people = people.merge(held[["customer_id", "tier"]], how="left").fillna({"tier": "normal"})
+    silver, gold, diamond = membership.tier_thresholds()
+    people["limit"] = people["tier"].map({"normal": silver, "silver": gold, "gold": diamond})
+    people["spend"] = people["customer_id"].map(spend).fillna(0.0)
+    expected = people[
+        people["limit"].notna() & (people["spend"] < people["limit"]) & (people["spend"] >= 0.9 * people["limit"])
+    ]
+    assert len(expected) > (0 if as_of.month == 1 else 5)
+    assert sorted(got.index) == sorted(expected["customer_id"])
+    expected = expected.set_index("customer_id").loc[got.index]
+    assert np.allclose(got["spend_this_year"].astype(float), expected["spend"])
+    assert (got["membership_tier"] == expected["tier"]).all()

@@ -5,13 +5,24 @@ with
 ,
 
 year_spend as (
-    select order_facts.customer_id, sum(order_facts.amount) as spend_this_year
-    from order_facts
-    inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
-    where order_facts.is_completed
-        and order_facts.ordered_on >= cast(date_trunc('year', cast($as_of as date)) as date)
-        and order_facts.ordered_on <= $as_of
-    group by order_facts.customer_id
+    -- the calendar year's whole months from customer_monthly_activity (one row per customer
+    -- and month), the as-of date's own month from the orders (at L: ~1.5M rows grouped by
+    -- customer instead of ~4.3M orders)
+    select parts.customer_id, sum(parts.amount) as spend_this_year
+    from (
+        select customer_id, revenue as amount
+        from customer_monthly_activity
+        where order_month >= cast(date_trunc('year', cast($as_of as date)) as date)
+            and order_month < cast(date_trunc('month', cast($as_of as date)) as date)
+        union all
+        select customer_id, amount
+        from order_facts
+        where is_completed
+            and ordered_on >= cast(date_trunc('month', cast($as_of as date)) as date)
+            and ordered_on <= $as_of
+    ) as parts
+    inner join filtered_customers on filtered_customers.customer_id = parts.customer_id
+    group by parts.customer_id
 ),
 
 targets as (
