@@ -440,7 +440,8 @@ def test_upgrade_targets_equal_pandas_on_the_orders(con: duckdb.DuckDBPyConnecti
     people = db.run(con, "select customer_id from customer_features where signed_up_at < $end", {"end": end})
     spells = db.run(
         con,
-        "select customer_id, cast(membership_tier as varchar) as tier, valid_from, valid_to from membership_tier_spells",
+        "select customer_id, cast(membership_tier as varchar) as tier, valid_from, valid_to "
+        "from membership_tier_spells",
     )
     held = spells[(spells["valid_from"] < end) & (spells["valid_to"].isna() | (spells["valid_to"] >= end))]
     people = people.merge(held[["customer_id", "tier"]], how="left").fillna({"tier": "normal"})
