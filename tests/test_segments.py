@@ -456,3 +456,22 @@ def test_upgrade_targets_equal_pandas_on_the_orders(con: duckdb.DuckDBPyConnecti
     expected = expected.set_index("customer_id").loc[got.index]
     assert np.allclose(got["spend_this_year"].astype(float), expected["spend"])
     assert (got["membership_tier"] == expected["tier"]).all()
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2026, 3, 17)])
+def test_the_segment_layers_agree_row_by_row(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """segment_people and segment_rfm are segment_base's first columns: the same customers and
+    values (segment_base repeats the RFM columns; a mismatch returns the bad rows)."""
+    layers = "with\n" + db.load_sql("segment_base", "snippets")
+    for layer in ("segment_people", "segment_rfm"):
+        columns = ", ".join(
+            db.run(
+                con, *segments.filtered_sql(f"{layers}\nselect * from {layer} limit 0", Filters(as_of=as_of))
+            ).columns
+        )
+        sql = (
+            f"{layers}\nselect 'layer' as side, * from (from {layer} except select {columns} from segment_base)\n"
+            f"union all select 'base', * from (select {columns} from segment_base except from {layer})"
+        )
+        bad = db.run(con, *segments.filtered_sql(sql, Filters(as_of=as_of), segments.built_as_of(con)))
+        assert bad.empty, (layer, bad.head())
