@@ -168,6 +168,23 @@ def _query_clock() -> Iterator[dict[str, float]]:
         ui._QUERIES.update(original)
 
 
+@contextmanager
+def _one_script_cache() -> Iterator[None]:
+    """Compile app.py and each page once, as the live server does (its runtime keeps one
+    ScriptCache); AppTest makes a new cache on every run, so every timed run would also
+    compile both scripts."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    saved = app_test.ScriptCache, local_script_runner.ScriptCache
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        app_test.ScriptCache, local_script_runner.ScriptCache = saved
+
+
 def open_section(at: Any, page: AppPage, section: str | None) -> None:
     """Open a section of the page as a click on its tab does (the section's code committed)."""
     if section is not None:
@@ -181,9 +198,7 @@ def time_pages(
     runs: int,
     log: Callable[[str], None] = print,
 ) -> dict[str, PageTiming]:
-    import streamlit as st
     from streamlit import logger
-    from streamlit.testing.v1 import AppTest
 
     from crm_core import db, overview
 
@@ -197,6 +212,16 @@ def time_pages(
     finally:
         con.close()
     chosen = settings(runs, first_day, last_day, segment_ids)
+    with _one_script_cache():
+        return _time_sections(pages, chosen, last_day, log)
+
+
+def _time_sections(
+    pages: list[AppPage], chosen: list[Setting], last_day: date, log: Callable[[str], None]
+) -> dict[str, PageTiming]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
     out: dict[str, PageTiming] = {}
     for page, section in sections(pages):
         # a tabbed page runs only its open section: the page's row is its default section, and

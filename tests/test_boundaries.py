@@ -151,6 +151,38 @@ def test_no_full_garbage_collection_after_every_run() -> None:
     assert cfg["runner"]["postScriptGC"] is False
 
 
+def test_magic_is_off_and_no_script_relies_on_it() -> None:
+    """Streamlit's magic rewrites a script's syntax tree before compiling it (~100 ms a run for
+    app.py and a page under AppTest, which compiles on every run). Off, a bare expression would
+    silently show nothing: none may exist outside a docstring's place."""
+    import ast
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["runner"]["magicEnabled"] is False
+    scripts = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    assert len(scripts) > 5
+    bare = []
+    for path in scripts:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for parent in ast.walk(tree):
+            body = getattr(parent, "body", None)
+            if not isinstance(body, list):
+                continue
+            for i, node in enumerate(body):
+                if not isinstance(node, ast.Expr) or isinstance(node.value, (ast.Call, ast.Await)):
+                    continue
+                docstring = (
+                    i == 0
+                    and isinstance(parent, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)
+                )
+                if not docstring:
+                    bare.append(f"{path.name}:{node.lineno}")
+    assert bare == [], f"bare expressions (shown only with magic on): {bare}"
+
+
 def test_data_model_doc_covers_the_contract() -> None:
     doc = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
     for t in contract.RAW_TABLES:

@@ -146,3 +146,16 @@ def test_the_benchmark_runs_each_page_with_its_settings(s_db: Path, tmp_path: Pa
     timings = time_pages(s_db, tmp_path / "state.sqlite", overview, 4, lambda _line: None)
     assert timings["overview"].errors == []
     assert len(timings["overview"].runs_ms) == 4
+
+
+def test_the_benchmark_compiles_each_script_once_as_the_server_does() -> None:
+    """AppTest makes a new ScriptCache on every run (every timed run compiled app.py and the
+    page); the live server keeps one. The bench shares one while it times, and restores AppTest."""
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    from bench.server import _one_script_cache
+
+    with _one_script_cache():
+        assert app_test.ScriptCache() is local_script_runner.ScriptCache()
+        assert app_test.ScriptCache() is app_test.ScriptCache()
+    assert app_test.ScriptCache() is not app_test.ScriptCache()
