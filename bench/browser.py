@@ -134,6 +134,17 @@ def peak_rss_mb(pid: int) -> tuple[float, float]:
     return values.get("VmHWM", 0.0), values.get("VmRSS", 0.0)
 
 
+PAGE_STATE = """() => ({
+  runsDone: window.__runsDone || 0,
+  scriptState: document.querySelector('[data-test-script-state]')?.getAttribute('data-test-script-state'),
+  skeletons: document.querySelectorAll(
+    '[data-testid=stSkeleton], [data-testid=stSkeletonElement], [data-testid=stAppSkeleton]').length,
+  charts: document.querySelectorAll('[data-testid=stPlotlyChart]').length,
+  chartsDrawn: document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length,
+  exceptions: document.querySelectorAll('[data-testid=stException]').length,
+})"""
+
+
 class Tab:
     """One Chromium tab on the app, counting finished runs and websocket bytes received."""
 
@@ -156,8 +167,16 @@ class Tab:
         return int(self.page.evaluate("() => window.__runsDone || 0"))
 
     def settle(self, runs_before: int) -> None:
-        self.page.wait_for_function(f"() => (window.__runsDone || 0) > {runs_before}", timeout=TIMEOUT_MS)
-        self.page.wait_for_function(CHARTS_DRAWN, timeout=TIMEOUT_MS)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        for waited_for, condition in (
+            ("the script run to finish", f"() => (window.__runsDone || 0) > {runs_before}"),
+            ("every element mounted and every chart drawn", CHARTS_DRAWN),
+        ):
+            try:
+                self.page.wait_for_function(condition, timeout=TIMEOUT_MS)
+            except PlaywrightTimeout:
+                raise SettleTimeout(self.describe(waited_for)) from None
         self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
     def open(self, url: str) -> float:
@@ -194,8 +213,23 @@ class Tab:
         self.page.wait_for_timeout(200)  # frames still in flight after the redraw
         return elapsed, self.received - bytes_before
 
+    def describe(self, waited_for: str) -> str:
+        """What the page showed when a wait timed out (a screenshot is kept in bench/cache)."""
+        state = self.page.evaluate(PAGE_STATE)
+        shot = ROOT / "bench" / "cache" / f"timeout-{int(time.time())}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(shot))
+        return (
+            f"timed out after {TIMEOUT_MS / 1000:.0f} s waiting for {waited_for} at {self.page.url}: {state}; "
+            f"screenshot {shot.relative_to(ROOT)}"
+        )
+
     def close(self) -> None:
         self.context.close()
+
+
+class SettleTimeout(RuntimeError):
+    """A page that did not settle: what it showed at the time."""
 
 
 def click_until_rerun(page: Any, pick: Callable[[], float | None]) -> tuple[float | None, int]:
@@ -222,7 +256,17 @@ def click_until_rerun(page: Any, pick: Callable[[], float | None]) -> tuple[floa
     return t0, lost
 
 
-def _time_target(browser: Any, url: str, changes: int) -> dict[str, Any]:
+def _time_target(browser: Any, url: str, changes: int, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """_timed_target, made once more in a new tab if the page does not settle (the first failure
+    is kept in the result, with what the page showed)."""
+    try:
+        return _timed_target(browser, url, changes)
+    except SettleTimeout as exc:
+        log(f"  {exc}; once more in a new tab")
+        return {**_timed_target(browser, url, changes), "retried_after": str(exc)}
+
+
+def _timed_target(browser: Any, url: str, changes: int) -> dict[str, Any]:
     tab = Tab(browser)
     try:
         first = tab.open(url)
@@ -259,16 +303,16 @@ def measure(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             with server("bench/floor_app.py", {}) as (url, _pid):
-                _time_target(browser, url, 1)  # warm the server's first run
-                out["floor"] = _time_target(browser, url, changes)
+                _time_target(browser, url, 1, log)  # warm the server's first run
+                out["floor"] = _time_target(browser, url, changes, log)
             f = out["floor"]
             log(f"  floor app          first render {f['first_render_ms']:>7.0f} ms   change {f['change_ms']:>6.0f} ms")
             with server("app.py", env) as (url, pid):
-                _time_target(browser, f"{url}/{pages[0].address}", 1)  # connection and caches of the process
+                _time_target(browser, f"{url}/{pages[0].address}", 1, log)  # connection and caches of the process
                 for page, section in sections(pages):  # a tabbed page's sections by their link
                     name = page.name if section is None else f"{page.name}/{section}"
                     link = f"{url}/{page.address}" + ("" if section is None else f"?tab={section}")
-                    r = out["pages"][name] = _time_target(browser, link, changes)
+                    r = out["pages"][name] = _time_target(browser, link, changes, log)
                     r["change_vs_floor"] = round(r["change_ms"] / max(f["change_ms"], 1e-9), 2)
                     log(
                         f"  {name:<28} first render {r['first_render_ms']:>7.0f} ms   change "

@@ -159,3 +159,29 @@ def test_the_benchmark_compiles_each_script_once_as_the_server_does() -> None:
         assert app_test.ScriptCache() is local_script_runner.ScriptCache()
         assert app_test.ScriptCache() is app_test.ScriptCache()
     assert app_test.ScriptCache() is not app_test.ScriptCache()
+
+
+def test_a_page_that_does_not_settle_is_measured_once_more_and_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The L bench's browser step once timed out on one page and lost every browser figure: a
+    timeout is now retried once in a new tab, with what the page showed kept in the result."""
+    from bench import browser
+
+    calls: list[str] = []
+
+    def flaky(_browser: object, url: str, changes: int) -> dict[str, object]:
+        calls.append(url)
+        if len(calls) == 1:
+            raise browser.SettleTimeout("timed out waiting for the script run to finish: {'runsDone': 0}")
+        return {"change_ms": 250.0}
+
+    monkeypatch.setattr(browser, "_timed_target", flaky)
+    lines: list[str] = []
+    result = browser._time_target(object(), "http://127.0.0.1:1/x", 3, lines.append)
+    assert calls == ["http://127.0.0.1:1/x"] * 2
+    assert result["change_ms"] == 250.0
+    assert "runsDone" in str(result["retried_after"])
+    assert len(lines) == 1 and "once more" in lines[0]
+    calls.clear()
+    monkeypatch.setattr(browser, "_timed_target", lambda *_a: (_ for _ in ()).throw(browser.SettleTimeout("x")))
+    with pytest.raises(browser.SettleTimeout):
+        browser._time_target(object(), "u", 3, lines.append)
