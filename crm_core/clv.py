@@ -337,7 +337,10 @@ def predict(bg: Any, gg: Any, summary: pd.DataFrame, settings: ScoreSettings) ->
     numeric = out.drop(columns="customer_id").to_numpy(dtype=float)
     if not np.isfinite(numeric).all():
         raise ScoringError("the fitted models gave a non-finite prediction: check the orders for extreme values")
-    rank = out["predicted_clv"].rank(ascending=False, method="first", pct=True)
+    # equal values are ranked by customer id (the rows' order depends on the query's parallel
+    # scan): a customer's tier must not change between two scorings of the same data
+    by_id = out.sort_values("customer_id", kind="stable")
+    rank = by_id["predicted_clv"].rank(ascending=False, method="first", pct=True).reindex(out.index)
     out["clv_tier"] = np.select([rank <= share for _, share in CLV_TIERS], list(CLV_TIER_CODES), "low")
     return out
 
