@@ -81,9 +81,9 @@ PYTHON_MARTS: tuple[str, ...] = ("campaign_lift",)
 
 RFM_LOOKBACK_DAYS = 365
 # The version of the marts' shape (columns, types), kept in build_info: raise it when a change
-# needs a rebuild (2: the enum types), so that the app asks to rebuild a file built before
-# instead of failing on a query.
-SCHEMA_VERSION = 2
+# needs a rebuild (2: the enum types; 3: customer_monthly_activity carries the filters' customer
+# attributes), so that the app asks to rebuild a file built before instead of failing on a query.
+SCHEMA_VERSION = 3
 Progress = Callable[[float, str], None]
 T = TypeVar("T")
 

@@ -144,6 +144,27 @@ def rfm_snapshot(as_of: date, built: date | None) -> date | None:
     return as_of if (as_of + timedelta(days=1)).day == 1 else as_of.replace(day=1) - timedelta(days=1)
 
 
+# `-- @filtered_rows <alias>` on its own line of a where clause: keep the rows of <alias> (a mart
+# with one customer per row) whose customer passes the filters. The mart carries the customer's
+# signup day, region and acquisition channel: without a tier or a segment to select those are all
+# filtered_customers reads, so the rows are kept by their own columns (a scan) instead of a
+# semi-join with a million customers; otherwise by the semi-join.
+_FILTERED_ROWS = re.compile(r"^([ \t]*)--[ \t]*@filtered_rows[ \t]+([a-z_]+)[ \t]*$", re.MULTILINE)
+
+
+def _rows_of_filtered_customers(indent: str, alias: str, fast: bool) -> str:
+    if not fast:
+        return f"{indent}and {alias}.customer_id in (select customer_id from filtered_customers)"
+    return "\n".join(
+        indent + line
+        for line in (
+            f"and {alias}.signed_up_on <= $as_of",
+            f"and (len($regions) = 0 or list_contains($regions, {alias}.region))",
+            f"and (len($channels) = 0 or list_contains($channels, {alias}.acquisition_channel))",
+        )
+    )
+
+
 def filtered_sql(
     name_or_sql: str,
     filters: Filters,
@@ -158,11 +179,15 @@ def filtered_sql(
     between ~1 s and ~10 ms. Other lookbacks are computed at the as-of date itself.
     """
     sql = db.load_sql(name_or_sql) if re.fullmatch(r"[a-z][a-z0-9_]*", name_or_sql) else name_or_sql
-    params: dict[str, Any] = {**filters.params(), "lookback_days": DEFAULT_LOOKBACK}
+    params: dict[str, Any] = {**filters.params(), "lookback_days": DEFAULT_LOOKBACK, "built_as_of": built_as_of}
     full = db.load_sql("filtered_customers", "snippets").strip()
     if not filters.tiers and full in sql and "membership_tier" not in sql.replace(full, ""):
         # no tier to select and none read: the same customers without the join with the spells
         sql = sql.replace(full, db.load_sql("filtered_customers_untiered", "snippets").strip())
+    sql = _FILTERED_ROWS.sub(
+        lambda m: _rows_of_filtered_customers(m.group(1), m.group(2), fast=not filters.tiers and not filters.segment),
+        sql,
+    )
     if filters.segment and "-- @segment_filter" in sql:
         predicate, seg_params = compile_predicate(filters.segment)
         # the predicate names its columns segment_base.<column>; the lightest layer with them all

@@ -261,6 +261,16 @@ def test_points_of_the_period_equal_pandas_on_the_ledger(con: duckdb.DuckDBPyCon
     for key, row in expected.iterrows():
         assert points.at[key, "points"] == row["points"], key
         assert points.at[key, "customers"] == row["customers"], key
+    # the balance outstanding on an earlier day: the build's balances less the entries since
+    for day in (AS_OF - timedelta(days=45), AS_OF - timedelta(days=400)):
+        earlier = membership.points_summary(con, Filters(as_of=day, regions=("east",)))
+        everything = db.run(
+            con,
+            "select sum(l.points) from points_ledger l join customers c using (customer_id) "
+            "where c.region = 'east' and l.entry_at < $end and c.signed_up_at < $end",
+            {"end": pd.Timestamp(day + timedelta(days=1))},
+        ).iat[0, 0]
+        assert earlier.loc[earlier["entry_type"] == "balance", "points"].iat[0] == everything > 0, day
 
 
 def test_every_grid_cell_lists_its_customers(con: duckdb.DuckDBPyConnection) -> None:
@@ -327,14 +337,34 @@ def test_the_tier_free_shortcut_selects_the_same_customers(con: duckdb.DuckDBPyC
         "basket_rules": lambda f: crosssell.basket_rules(con, f, crosssell.RuleSettings()),
         "orphaned_customers": lambda f: managers.orphaned_customers(con, f),
     }
+    queries["points_summary"] = lambda f: membership.points_summary(con, f)
     plain = Filters(as_of=AS_OF, regions=("east", "south"))
     every_tier = Filters(as_of=AS_OF, regions=("east", "south"), tiers=contract.TIERS)
     sql, _ = segments.filtered_sql("overview_kpis", plain)
     assert "membership_tier_spells" not in sql  # the shortcut is taken
     assert "membership_tier_spells" in segments.filtered_sql("overview_kpis", every_tier)[0]
     assert "membership_tier_spells" in segments.filtered_sql("segment_summary", plain)[0]  # reads tiers
-    for name, run in queries.items():
-        pd.testing.assert_frame_equal(run(plain), run(every_tier), check_dtype=False, obj=name)
+    # `-- @filtered_rows`: a mart's own customer columns without a tier, the semi-join with one
+    semi_join = "activity.customer_id in (select customer_id from filtered_customers)"
+    assert semi_join not in segments.filtered_sql("cohort_retention", plain)[0]
+    assert semi_join in segments.filtered_sql("cohort_retention", every_tier)[0]
+    earlier = AS_OF - timedelta(days=50)  # mid-month, before the build's date: other branches
+    pairs = [
+        (plain, every_tier),
+        (
+            Filters(as_of=earlier, period_days=90, channels=("search", "referral")),
+            Filters(as_of=earlier, period_days=90, channels=("search", "referral"), tiers=contract.TIERS),
+        ),
+    ]
+    for fast, full in pairs:
+        for name, run in queries.items():
+            pd.testing.assert_frame_equal(run(fast), run(full), check_dtype=False, obj=name)
+    for fast, full in pairs:
+        pd.testing.assert_frame_equal(
+            lifecycle.cohort_retention(con, fast, "first_order"),
+            lifecycle.cohort_retention(con, full, "first_order"),
+            check_dtype=False,
+        )
 
 
 def test_segment_profiles_equal_pandas(con: duckdb.DuckDBPyConnection) -> None:

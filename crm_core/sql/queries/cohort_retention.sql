@@ -27,17 +27,22 @@ sized as (
 ),
 
 active as (
-    -- the customer-month mart, but for an as-of date before the build's the as-of date's own
-    -- month from its orders up to that day (later orders of that month are not known on the
-    -- as-of date; at the build's date the mart's last month is exactly that)
-    select cohorts.cohort_month, activity.order_month, activity.revenue
+    -- the customer-month mart (which carries each customer's cohort months and the attributes
+    -- the filters read), but for an as-of date before the build's the as-of date's own month from
+    -- its orders up to that day (later orders of that month are not known on the as-of date; at
+    -- the build's as-of date the mart's last month is exactly that). A first order after the
+    -- as-of date has no completed order up to it: no row here either.
+    select
+        case $basis when 'signup' then activity.signup_month else activity.first_order_month end as cohort_month,
+        activity.order_month,
+        activity.revenue
     from customer_monthly_activity as activity
-    inner join cohorts on cohorts.customer_id = activity.customer_id
     where activity.order_month <= $as_of
         and (
             activity.order_month < cast(date_trunc('month', cast($as_of as date)) as date)
             or $as_of >= (select max(as_of_date) from build_info)
         )
+        -- @filtered_rows activity
     union all
     select cohorts.cohort_month, orders.order_month, orders.revenue
     from (

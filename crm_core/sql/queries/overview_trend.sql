@@ -16,10 +16,10 @@ monthly_rows as (
     -- order rows), the as-of date's own month from the orders up to that day
     select activity.customer_id, activity.order_month, activity.count_orders, activity.revenue
     from customer_monthly_activity as activity
-    inner join filtered_customers on filtered_customers.customer_id = activity.customer_id
     -- the first of the 24 months written out (a constant once bound, filtered in the scan)
     where activity.order_month >= cast(cast(date_trunc('month', cast($as_of as date)) as date) - interval 23 month as date)
         and activity.order_month < cast(date_trunc('month', cast($as_of as date)) as date)
+        -- @filtered_rows activity
     union all
     select order_facts.customer_id, order_facts.order_month, count(*), sum(order_facts.amount)
     from order_facts
@@ -41,10 +41,9 @@ monthly as (
 ),
 
 new_customers as (
-    select cast(date_trunc('month', customer_features.first_ordered_at) as date) as first_month, count(*) as new_customers
-    from customer_features
-    inner join filtered_customers on filtered_customers.customer_id = customer_features.customer_id
-    where cast(customer_features.first_ordered_at as date) <= $as_of
+    select cast(date_trunc('month', first_ordered_on) as date) as first_month, count(*) as new_customers
+    from filtered_customers
+    where first_ordered_on <= $as_of
     group by 1
 ),
 
