@@ -27,55 +27,73 @@ region_sizes as (
 known as (
     -- the comparison pool of a large region is a fixed pseudo-random sample of about
     -- $comparison_cap of its customers (by a hash of the id); the departing managers' own
-    -- customers are always all kept
+    -- customers are always all kept (only these two kinds are kept)
     select
         features.customer_id,
         features.account_manager_id,
         features.region,
         features.signed_up_on,
-        hash(features.customer_id) % region_sizes.every_kth = 0 as in_comparison_pool,
-        gone.manager_id is not null as manager_left
+        hash(features.customer_id) % region_sizes.every_kth = 0 as in_comparison_pool
     from customer_features as features
     inner join filtered_customers on filtered_customers.customer_id = features.customer_id
     inner join region_sizes on region_sizes.region = features.region
     left join (select distinct manager_id from departures) as gone on gone.manager_id = features.account_manager_id
+    where hash(features.customer_id) % region_sizes.every_kth = 0 or gone.manager_id is not null
+),
+
+stayers as (
+    -- per departure, the managers (of any region) already there that day who stayed for the
+    -- whole $horizon_days days after it: the comparison customers' managers
+    select departures.manager_id as departed_manager_id, departures.region, departures.left_on, own.manager_id
+    from departures
+    inner join stg_account_managers as own
+        on own.hired_on <= departures.left_on
+        and (own.left_on is null or own.left_on > departures.left_on + interval 1 day * $horizon_days)
 ),
 
 cohorts as (
-    -- every (departure, customer) pair: the departing manager's own customers, or customers of
-    -- the same region whose manager was still there $horizon_days days after that departure
+    -- every (departure, customer) pair of the departure's region: the departing manager's own
+    -- customers, and the comparison pool's customers of a manager who stayed (paired through
+    -- the managers: pairing every pool customer with every departure of the region first made
+    -- ~2.6M pairs at L, to keep ~360,000)
     select
         departures.manager_id as departed_manager_id,
         departures.left_on,
         known.customer_id,
-        case when known.account_manager_id = departures.manager_id then 'orphaned' else 'comparison' end
-            as outcome_group
+        'orphaned' as outcome_group
     from departures
-    inner join (select * from known where in_comparison_pool or manager_left) as known
-        on known.region = departures.region and known.signed_up_on <= departures.left_on
-    left join stg_account_managers as own on own.manager_id = known.account_manager_id
-    where known.account_manager_id = departures.manager_id
-        or (
-            known.in_comparison_pool
-            and own.manager_id is not null
-            and own.hired_on <= departures.left_on
-            and (own.left_on is null or own.left_on > departures.left_on + interval 1 day * $horizon_days)
-        )
+    inner join known
+        on known.account_manager_id = departures.manager_id
+        and known.region = departures.region
+        and known.signed_up_on <= departures.left_on
+    union all
+    select stayers.departed_manager_id, stayers.left_on, known.customer_id, 'comparison'
+    from stayers
+    inner join known
+        on known.account_manager_id = stayers.manager_id
+        and known.region = stayers.region
+        and known.signed_up_on <= stayers.left_on
+    where known.in_comparison_pool
 ),
 
 order_days as (
-    -- the completed order days of the customers paired above (a few percent of all orders)
-    select distinct customer_id, ordered_on
+    -- the completed order days of the customers paired above (a few percent of all orders),
+    -- each with the customer's next order day. A day's first completed order is the one whose
+    -- previous completed order (order_facts.previous_completed_on) was on another day: one row
+    -- per day without grouping
+    select customer_id, ordered_on, lead(ordered_on) over (partition by customer_id order by ordered_on) as next_on
     from order_facts
     where is_completed
         and ordered_on <= $as_of
+        and coalesce(previous_completed_on <> ordered_on, true)
         and customer_id in (select customer_id from cohorts)
 ),
 
 active as (
     -- active when the manager left: the last completed order on or before that day is less than
-    -- 365 days old (ASOF: the latest order day per pair in one sort-merge pass)
-    select cohorts.*
+    -- 365 days old (ASOF: the latest order day per pair in one sort-merge pass); the order day
+    -- after it is the first after the manager left (none by the as-of date: censored)
+    select cohorts.*, last_order.next_on
     from cohorts
     asof inner join order_days as last_order
         on last_order.customer_id = cohorts.customer_id and last_order.ordered_on <= cohorts.left_on
@@ -89,15 +107,12 @@ orphaning_departures as (
 ),
 
 next_order as (
-    -- the first completed order day after the manager left (none: censored at the as-of date)
     select
         active.outcome_group,
         active.departed_manager_id,
         active.customer_id,
-        date_diff('day', active.left_on, next_day.ordered_on) as days_to_next_order
+        date_diff('day', active.left_on, active.next_on) as days_to_next_order
     from active
-    asof left join order_days as next_day
-        on next_day.customer_id = active.customer_id and next_day.ordered_on > active.left_on
     where active.departed_manager_id in (select departed_manager_id from orphaning_departures)
 ),
 
