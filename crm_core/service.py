@@ -40,6 +40,43 @@ def service_times(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return segments.run_filtered(con, "service_times", filters)
 
 
+HEADLINE_COLUMNS: tuple[str, ...] = (
+    "interaction_type",
+    "contacts",
+    "contacts_previous",
+    "response_hours_median",
+    "response_hours_p90",
+    "share_resolved",
+    "rated",
+    "satisfied",
+)
+
+
+def service_headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per contact type: contacts now and in the previous period, and the period's response
+    median and p90, share resolved and ratings: the page's headline in one pass (its sections
+    other than volume need no more)."""
+    return _headline_rows(segments.run_filtered(con, "service_headline", filters))
+
+
+def headline_from(volume: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
+    """The same headline from the volume section's own queries (service_volume, service_times)."""
+    counts = volume.groupby("interaction_type")[["contacts", "contacts_previous"]].sum()
+    overall = times[times["dimension"] == "all"].set_index("interaction_type")
+    rows = overall[["response_hours_median", "response_hours_p90", "share_resolved", "rated", "satisfied"]]
+    return _headline_rows(counts.join(rows, how="left").reset_index())
+
+
+def _headline_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per contact type (none in the data: zero contacts), in CONTACT_TYPES order."""
+    out = df.set_index("interaction_type").reindex(list(CONTACT_TYPES))
+    for column in ("contacts", "contacts_previous", "rated", "satisfied"):
+        out[column] = out[column].fillna(0).astype("int64")
+    for column in ("response_hours_median", "response_hours_p90", "share_resolved"):
+        out[column] = out[column].astype("float64")
+    return out.rename_axis("interaction_type").reset_index()[list(HEADLINE_COLUMNS)]
+
+
 def satisfaction_by(con: duckdb.DuckDBPyConnection, filters: Filters, breakdown: str) -> pd.DataFrame:
     """Satisfaction by a customer attribute with a Wilson interval for the share rated 4-5."""
     if breakdown not in SATISFACTION_BREAKDOWNS:

@@ -764,6 +764,20 @@ def _commit_tab(page: str, labels: dict[str, str]) -> None:
             st.session_state[state_key] = code
 
 
+def open_section(page: str) -> str:
+    """The code of the page's open section (page_tabs draws it), known before the tabs are drawn:
+    what a page shows above its tabs can then depend on it."""
+    codes = PAGE_TABS[page]
+    state_key, _ = _tab_keys(page)
+    if state_key not in st.session_state:
+        raw = st.query_params.get("tab")
+        st.session_state[state_key] = raw if raw in codes else codes[0]
+    current = st.session_state[state_key]
+    if current not in codes:
+        current = st.session_state[state_key] = codes[0]
+    return str(current)
+
+
 def page_tabs(page: str) -> tuple[str, Any]:
     """The page's sections as tabs of which only the open one runs (Streamlit's lazy tabs,
     `on_change="rerun"`): a filter change pays for one section's queries and sends one section's
@@ -775,13 +789,8 @@ def page_tabs(page: str) -> tuple[str, Any]:
     and a language switch draws a fresh widget (its labels change) on the same section."""
     codes = PAGE_TABS[page]
     labels = {code: t(f"tab.{page}.{code}") for code in codes}
-    state_key, widget = _tab_keys(page)
-    if state_key not in st.session_state:
-        raw = st.query_params.get("tab")
-        st.session_state[state_key] = raw if raw in codes else codes[0]
-    current = st.session_state[state_key]
-    if current not in codes:
-        current = st.session_state[state_key] = codes[0]
+    _, widget = _tab_keys(page)
+    current = open_section(page)
     if st.session_state.get(widget) != labels[current]:  # first draw, a language switch, open_tab()
         st.session_state[widget] = labels[current]
     containers = st.tabs(list(labels.values()), key=widget, on_change=_commit_tab, args=(page, labels))
@@ -910,6 +919,7 @@ _QUERIES.update(
         "segment_offers": crosssell.segment_offers,
         "service_volume": service.service_volume,
         "service_times": service.service_times,
+        "service_headline": service.service_headline,
         "satisfaction_by": service.satisfaction_by,
         "service_trend": service.service_trend,
         "complaint_dissolution": service.complaint_dissolution,
@@ -956,6 +966,10 @@ def service_volume(filters: Filters) -> pd.DataFrame:
 
 def service_times(filters: Filters) -> pd.DataFrame:
     return _query("service_times", filters)
+
+
+def service_headline(filters: Filters) -> pd.DataFrame:
+    return _query("service_headline", filters)
 
 
 def satisfaction_by(filters: Filters, breakdown: str) -> pd.DataFrame:

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import charts, ui
+from crm_core import charts, service, ui
 from crm_core import formatting as fmt
 from crm_core.service import COMPLAINT_WINDOW_DAYS, CONTACT_TYPES, SATISFACTION_BREAKDOWNS
 
@@ -28,13 +28,15 @@ summary = ui.filter_summary(filters)
 if summary:
     st.caption(summary)
 
-volume = ui.service_volume(filters)
-times = ui.service_times(filters)
-overall = times[times["dimension"] == "all"].set_index("interaction_type")
-
-
-def cell(kind: str, column: str) -> float:
-    return float(overall.at[kind, column]) if kind in overall.index else float("nan")
+section = ui.open_section("service")
+if section == "volume":
+    # the volume section's own queries hold the headline too
+    volume = ui.service_volume(filters)
+    times = ui.service_times(filters)
+    headline = service.headline_from(volume, times)
+else:
+    headline = ui.service_headline(filters)  # one pass instead of both
+head = headline.set_index("interaction_type")
 
 
 def hours(x: float) -> str:
@@ -44,8 +46,7 @@ def hours(x: float) -> str:
 # -- headline -------------------------------------------------------------------------------
 k = st.columns(6)
 for col, kind in zip(k[:2], CONTACT_TYPES, strict=True):
-    part = volume[volume["interaction_type"] == kind]
-    now, before = int(part["contacts"].sum()), int(part["contacts_previous"].sum())
+    now, before = int(head.at[kind, "contacts"]), int(head.at[kind, "contacts_previous"])
     change = fmt.change(now, before)
     col.metric(
         ui.t(f"service.kpi.{kind}"),
@@ -54,12 +55,16 @@ for col, kind in zip(k[:2], CONTACT_TYPES, strict=True):
         delta_color="inverse",
         help=ui.t("service.kpi.vs_previous", n=filters.period_days),
     )
-k[2].metric(ui.t("service.kpi.response_median"), hours(cell("complaint", "response_hours_median")))
-k[3].metric(ui.t("service.kpi.response_p90"), hours(cell("complaint", "response_hours_p90")))
-k[4].metric(ui.t("service.kpi.resolved"), fmt.percent(cell("complaint", "share_resolved")))
-k[5].metric(ui.t("service.kpi.satisfaction"), fmt.percent(cell("complaint", "satisfied") / cell("complaint", "rated")))
+complaints = head.loc["complaint"]
+k[2].metric(ui.t("service.kpi.response_median"), hours(complaints["response_hours_median"]))
+k[3].metric(ui.t("service.kpi.response_p90"), hours(complaints["response_hours_p90"]))
+k[4].metric(ui.t("service.kpi.resolved"), fmt.percent(complaints["share_resolved"]))
+rated = int(complaints["rated"])
+k[5].metric(
+    ui.t("service.kpi.satisfaction"), fmt.percent(int(complaints["satisfied"]) / rated if rated else float("nan"))
+)
 st.caption(ui.t("service.kpi_caption"))
-if volume["contacts"].sum() == 0:
+if int(head["contacts"].sum()) == 0:
     st.info(ui.t("service.no_contacts"))
     st.stop()
 

@@ -69,6 +69,26 @@ def test_times_and_volumes_equal_pandas(con: duckdb.DuckDBPyConnection, f: Filte
     counted = df.groupby(["interaction_type", "channel", "topic"]).size()
     got = volume.set_index(["interaction_type", "channel", "topic"])["contacts"]
     assert got[got > 0].sort_index().to_dict() == counted.sort_index().to_dict()
+    # the headline of the other sections, in one pass, equals the volume section's from both
+    headline = service.service_headline(con, f)
+    pd.testing.assert_frame_equal(headline, service.headline_from(volume, times))
+    assert (
+        headline.set_index("interaction_type").at["complaint", "contacts"]
+        == (df["interaction_type"] == "complaint").sum()
+    )
+
+
+def test_the_headline_of_a_quiet_period_and_a_tier(con: duckdb.DuckDBPyConnection) -> None:
+    """Both ways agree where a type has no contacts now (zeros, no times) and under a tier."""
+    first = pd.Timestamp(db.scalar(con, "select min(opened_at) from interactions")).date()
+    for f in (
+        Filters(as_of=first + timedelta(days=3), period_days=7),
+        Filters(as_of=AS_OF, period_days=30, tiers=("gold", "diamond")),
+    ):
+        volume, times = service.service_volume(con, f), service.service_times(con, f)
+        headline = service.service_headline(con, f)
+        pd.testing.assert_frame_equal(headline, service.headline_from(volume, times))
+        assert list(headline["interaction_type"]) == list(service.CONTACT_TYPES)
 
 
 def test_satisfaction_by_region_and_trend_equal_pandas(con: duckdb.DuckDBPyConnection) -> None:
