@@ -12,6 +12,8 @@ interval, which treats rows as independent, is a little narrow).
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import pandas as pd
 
@@ -25,6 +27,37 @@ OUTCOME_GROUPS: tuple[str, ...] = ("orphaned", "comparison")
 def manager_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row per manager (and 'unassigned'): customers, orphans, stage mix, revenue."""
     return segments.run_filtered(con, "manager_summary", filters)
+
+
+HEADLINE_KEYS: tuple[str, ...] = (
+    "employed_managers",
+    "left_managers",
+    "customers",
+    "orphaned_customers",
+    "orphaned_revenue_365d",
+)
+
+
+def manager_headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float]:
+    """The page's headline (managers employed and left, customers, orphans and their revenue in
+    the 365 days) in one light pass: the orphans' orders only, no stage mix."""
+    row = segments.run_filtered(con, "manager_headline", filters).iloc[0]
+    return _headline([row[k] for k in HEADLINE_KEYS])
+
+
+def headline_from(summary: pd.DataFrame) -> dict[str, float]:
+    """The same headline from manager_summary's rows (the portfolio section reads those)."""
+    left = summary[summary["manager_status"] == "left"]
+    employed = (summary["manager_status"] == "employed").sum()
+    return _headline(
+        [employed, len(left), summary["customers"].sum(), left["customers"].sum(), left["revenue_365d"].sum()]
+    )
+
+
+def _headline(values: list[Any]) -> dict[str, float]:
+    out: dict[str, float] = {key: int(value) for key, value in zip(HEADLINE_KEYS[:4], values[:4], strict=True)}
+    out["orphaned_revenue_365d"] = round(float(values[4]), 2)
+    return out
 
 
 def orphaned_customers(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pd.DataFrame:

@@ -924,6 +924,7 @@ _QUERIES.update(
         "service_trend": service.service_trend,
         "complaint_dissolution": service.complaint_dissolution,
         "manager_summary": managers.manager_summary,
+        "manager_headline": managers.manager_headline,
         "orphaned_customers": managers.orphaned_customers,
         "orphan_outcomes": managers.orphan_outcomes,
     }
@@ -986,6 +987,10 @@ def complaint_dissolution(filters: Filters, window_days: int) -> tuple[pd.DataFr
 
 def manager_summary(filters: Filters) -> pd.DataFrame:
     return _query("manager_summary", filters)
+
+
+def manager_headline(filters: Filters) -> dict[str, float]:
+    return _query("manager_headline", filters)
 
 
 def orphaned_customers(filters: Filters, limit: int | None = None) -> pd.DataFrame:

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import charts, ui
+from crm_core import charts, managers, ui
 from crm_core import formatting as fmt
 from crm_core.managers import HORIZONS, reorder_comparison, reorder_curves
 
@@ -20,14 +20,19 @@ if not ui.has_rows("account_managers"):
 summary = ui.filter_summary(filters)
 st.caption(ui.t("managers.subtitle", day=fmt.day(filters.as_of, lang)) + (f" {summary}" if summary else ""))
 
-table = ui.manager_summary(filters)
-named = table[table["manager_status"].isin(["employed", "left"])]
-orphans = int(table["orphaned_customers"].sum())
-customers = int(table["customers"].sum())
-orphan_revenue = float(table.loc[table["manager_status"] == "left", "revenue_365d"].sum())
+section = ui.open_section("account_managers")
+if section == "portfolio":
+    table = ui.manager_summary(filters)  # every manager's row; the headline adds them up
+    named = table[table["manager_status"].isin(["employed", "left"])]
+    head = managers.headline_from(table)
+else:
+    head = ui.manager_headline(filters)  # the orphans' orders only
+orphans = int(head["orphaned_customers"])
+customers = int(head["customers"])
+orphan_revenue = head["orphaned_revenue_365d"]
 k = st.columns(5)
-k[0].metric(ui.t("managers.kpi.employed"), fmt.integer((named["manager_status"] == "employed").sum(), lang))
-k[1].metric(ui.t("managers.kpi.left"), fmt.integer((named["manager_status"] == "left").sum(), lang))
+k[0].metric(ui.t("managers.kpi.employed"), fmt.integer(int(head["employed_managers"]), lang))
+k[1].metric(ui.t("managers.kpi.left"), fmt.integer(int(head["left_managers"]), lang))
 k[2].metric(ui.t("managers.kpi.orphaned"), fmt.integer(orphans, lang), help=ui.t("managers.kpi.orphaned_help"))
 k[3].metric(ui.t("managers.kpi.orphaned_share"), fmt.percent(orphans / customers if customers else float("nan")))
 k[4].metric(

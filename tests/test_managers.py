@@ -103,6 +103,11 @@ def test_customers_without_a_manager_have_their_own_row(s_db_copy: Path) -> None
 
 def check_portfolios(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
     got = managers.manager_summary(con, filters)
+    # the headline of the sections other than the portfolio, in its own light pass, equals the
+    # sums of the portfolio's rows (which the rest of this check compares with pandas)
+    headline = managers.manager_headline(con, filters)
+    assert headline == managers.headline_from(got)
+    assert headline["orphaned_customers"] == got["orphaned_customers"].sum()
     got = got.assign(manager=got["manager_id"].fillna(-1).astype(int)).set_index("manager")
     listed = segments.segment_customers(con, filters, limit=None)
     owner = db.run(con, "select customer_id, coalesce(account_manager_id, -1) as manager from customers")
