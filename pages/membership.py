@@ -23,16 +23,21 @@ st.caption(
 )
 if not ui.has_rows("membership_events"):
     st.info(ui.t("data_notes.no_membership_events"))
-moves = ui.membership_movement(filters)
-current = moves[moves["reason"] == "current"].set_index("to_tier")["customers"].reindex(list(contract.TIERS)).fillna(0)
-changes = moves[moves["reason"] != "current"]
-upgrades = int(changes[changes["reason"] == "upgrade"]["customers"].sum())
-downgrades = int(changes[changes["reason"] == "downgrade"]["customers"].sum())
-
 section, tab = ui.page_tabs("membership")
 with tab:
     if section == "tiers":
         # -- tiers and moves ----------------------------------------------------------------------------
+        # (the only section that reads the tier moves: the others do not pay for the query)
+        moves = ui.membership_movement(filters)
+        current = (
+            moves[moves["reason"] == "current"]
+            .set_index("to_tier")["customers"]
+            .reindex(list(contract.TIERS))
+            .fillna(0)
+        )
+        changes = moves[moves["reason"] != "current"]
+        upgrades = int(changes[changes["reason"] == "upgrade"]["customers"].sum())
+        downgrades = int(changes[changes["reason"] == "downgrade"]["customers"].sum())
         left, right = st.columns(2)
         with left:
             fig = go.Figure(
