@@ -16,17 +16,16 @@ selected as (
     -- the selection, narrow: what the list sorts, pages and counts by
     select
         staged.customer_id,
-        filtered_customers.membership_tier,
+        breakdown.membership_tier,
         staged.stage,
         coalesce(earlier.stage, 'not_yet_known') as stage_before,
-        filtered_customers.signed_up_on,
+        breakdown.signed_up_on,
         staged.days_since_last_order,
         staged.count_orders_365d,
         staged.count_orders_to_date
     from staged
     inner join snapshot on snapshot.snapshot_date = staged.month_end
-    inner join filtered_customers on filtered_customers.customer_id = staged.customer_id
-    inner join breakdown on breakdown.customer_id = staged.customer_id
+    inner join breakdown on breakdown.customer_id = staged.customer_id  -- the filtered customers
     left join earlier on earlier.customer_id = staged.customer_id
     where staged.stage = $stage
         and ($from_stage = '' or coalesce(earlier.stage, 'not_yet_known') = $from_stage)

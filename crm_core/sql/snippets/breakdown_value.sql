@@ -1,7 +1,10 @@
--- the value of the chosen breakdown for each filtered customer ('all' when none)
+-- the value of the chosen breakdown for each filtered customer ('all' when none), with the two
+-- columns the drill-down list reads (lifecycle_customers joins this alone, not both)
 breakdown as (
     select
         filtered_customers.customer_id,
+        filtered_customers.membership_tier,
+        filtered_customers.signed_up_on,
         case $breakdown
             when 'membership_tier' then filtered_customers.membership_tier
             when 'region' then coalesce(filtered_customers.region, 'unknown')
