@@ -8,9 +8,8 @@ with
 ,
 
 held as (
-    select features.account_manager_id as manager_id, features.customer_id
-    from customer_features as features
-    inner join filtered_customers on filtered_customers.customer_id = features.customer_id
+    select account_manager_id as manager_id, customer_id
+    from filtered_customers
 ),
 
 per_manager as (

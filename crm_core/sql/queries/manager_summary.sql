@@ -10,13 +10,12 @@ with
 
 held as (
     select
-        features.account_manager_id as manager_id,
-        features.customer_id,
+        filtered_customers.account_manager_id as manager_id,
+        filtered_customers.customer_id,
         coalesce(lifecycle.stage, 'cognition') as lifecycle_stage
-    from customer_features as features
-    inner join filtered_customers on filtered_customers.customer_id = features.customer_id
+    from filtered_customers
     left join lifecycle_monthly as lifecycle
-        on lifecycle.customer_id = features.customer_id
+        on lifecycle.customer_id = filtered_customers.customer_id
         and lifecycle.month_end = (select snapshot_date from segment_snapshot)
 ),
 

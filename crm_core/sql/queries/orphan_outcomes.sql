@@ -29,16 +29,15 @@ known as (
     -- $comparison_cap of its customers (by a hash of the id); the departing managers' own
     -- customers are always all kept (only these two kinds are kept)
     select
-        features.customer_id,
-        features.account_manager_id,
-        features.region,
-        features.signed_up_on,
-        hash(features.customer_id) % region_sizes.every_kth = 0 as in_comparison_pool
-    from customer_features as features
-    inner join filtered_customers on filtered_customers.customer_id = features.customer_id
-    inner join region_sizes on region_sizes.region = features.region
-    left join (select distinct manager_id from departures) as gone on gone.manager_id = features.account_manager_id
-    where hash(features.customer_id) % region_sizes.every_kth = 0 or gone.manager_id is not null
+        customers.customer_id,
+        customers.account_manager_id,
+        customers.region,
+        customers.signed_up_on,
+        hash(customers.customer_id) % region_sizes.every_kth = 0 as in_comparison_pool
+    from filtered_customers as customers
+    inner join region_sizes on region_sizes.region = customers.region
+    left join (select distinct manager_id from departures) as gone on gone.manager_id = customers.account_manager_id
+    where hash(customers.customer_id) % region_sizes.every_kth = 0 or gone.manager_id is not null
 ),
 
 stayers as (

@@ -7,7 +7,8 @@ filtered_customers as (
         customers.acquisition_channel,
         coalesce(spells.membership_tier, cast('normal' as tier_t)) as membership_tier,
         cast(customers.signed_up_at as date) as signed_up_on,
-        cast(customers.first_ordered_at as date) as first_ordered_on
+        cast(customers.first_ordered_at as date) as first_ordered_on,
+        customers.account_manager_id
     from customer_features as customers
     left join membership_tier_spells as spells
         on spells.customer_id = customers.customer_id

@@ -7,7 +7,8 @@ filtered_customers as (
         customers.region,
         customers.acquisition_channel,
         cast(customers.signed_up_at as date) as signed_up_on,
-        cast(customers.first_ordered_at as date) as first_ordered_on
+        cast(customers.first_ordered_at as date) as first_ordered_on,
+        customers.account_manager_id
     from customer_features as customers
     where customers.signed_up_at < $as_of_end
         and (len($regions) = 0 or list_contains($regions, customers.region))
