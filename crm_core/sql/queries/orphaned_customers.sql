@@ -7,33 +7,31 @@ with
 ,
 
 since_leaving as (
+    -- the filtered customers whose manager had left (filtered_customers carries the manager),
+    -- with their completed orders since that day
     select
-        features.customer_id,
+        customers.customer_id,
+        any_value(managers.manager_name) as manager_name,
+        any_value(managers.left_on) as manager_left_on,
         count(order_facts.order_id) as orders_since_manager_left
-    from customer_features as features
-    inner join stg_account_managers as managers on managers.manager_id = features.account_manager_id
+    from filtered_customers as customers
+    inner join stg_account_managers as managers on managers.manager_id = customers.account_manager_id
     left join order_facts
-        on order_facts.customer_id = features.customer_id
+        on order_facts.customer_id = customers.customer_id
         and order_facts.is_completed
         and order_facts.ordered_on > managers.left_on
         and order_facts.ordered_on <= $as_of
     where managers.left_on <= $as_of
-    group by features.customer_id
+    group by customers.customer_id
 ),
 
 orphans as (
     -- the list's rows and its sort key first (spend from the RFM scores, as segment_base has it);
     -- the customer columns are read for the page's rows only
     select
-        since_leaving.customer_id,
-        managers.manager_name,
-        managers.left_on as manager_left_on,
-        since_leaving.orders_since_manager_left,
+        since_leaving.*,
         coalesce(rfm_scored.monetary, 0) as sort_monetary
     from since_leaving
-    inner join filtered_customers on filtered_customers.customer_id = since_leaving.customer_id
-    inner join customer_features as features on features.customer_id = since_leaving.customer_id
-    inner join stg_account_managers as managers on managers.manager_id = features.account_manager_id
     left join rfm_scored on rfm_scored.customer_id = since_leaving.customer_id
 ),
 
