@@ -23,13 +23,21 @@ complainers as (
     group by interactions.customer_id
 ),
 
+-- a customer's first completed order in a window is the one whose previous completed order came
+-- before the window (or never was: order_facts.previous_completed_on), so the customers with an
+-- order in a window are those orders, one each, without a distinct over all the window's orders
 buyers as (
-    select distinct order_facts.customer_id
+    select order_facts.customer_id
     from order_facts
     inner join filtered_customers on filtered_customers.customer_id = order_facts.customer_id
     where order_facts.is_completed
         and order_facts.ordered_on > cast($as_of as date) - cast($dissolution_days + $window_days as integer)
         and order_facts.ordered_on <= cast($as_of as date) - cast($dissolution_days as integer)
+        and coalesce(
+            order_facts.previous_completed_on
+                <= cast($as_of as date) - cast($dissolution_days + $window_days as integer),
+            true
+        )
 ),
 
 population as (
@@ -45,11 +53,12 @@ population as (
 ),
 
 recent as (
-    select distinct customer_id
+    select customer_id
     from order_facts
     where is_completed
         and ordered_on <= $as_of
         and ordered_on > cast($as_of as date) - cast($dissolution_days as integer)
+        and coalesce(previous_completed_on <= cast($as_of as date) - cast($dissolution_days as integer), true)
 ),
 
 final as (
