@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from crm_core import campaigns, segments
+from crm_core import campaigns, db, segments
 from crm_core.filters import Filters
 
 CONTACT_TYPES: tuple[str, ...] = ("inquiry", "complaint")
@@ -24,6 +24,23 @@ SATISFACTION_BREAKDOWNS: tuple[str, ...] = (
     "region",
     "acquisition_channel",
 )
+# each breakdown's value and the join it needs, from the lightest source that has it: region,
+# channel and tier are filtered_customers' own columns, the value tier needs the RFM scores
+# (segment_rfm), the lifecycle stage segment_base (which joins every customer's scores, tier,
+# stage and CLV: a case over all of them kept every join whatever the breakdown)
+SATISFACTION_SOURCES: dict[str, tuple[str, str]] = {
+    "value_tier": (
+        "segment_rfm.value_tier",
+        "inner join segment_rfm on segment_rfm.customer_id = interactions.customer_id",
+    ),
+    "membership_tier": ("cast(filtered_customers.membership_tier as varchar)", ""),
+    "lifecycle_stage": (
+        "segment_base.lifecycle_stage",
+        "inner join segment_base on segment_base.customer_id = interactions.customer_id",
+    ),
+    "region": ("coalesce(filtered_customers.region, 'unknown')", ""),
+    "acquisition_channel": ("coalesce(filtered_customers.acquisition_channel, 'unknown')", ""),
+}
 COMPLAINT_GROUPS: tuple[str, ...] = ("unresolved", "resolved", "no_complaint")
 DISSOLUTION_DAYS = 180  # the lifecycle rule's default
 COMPLAINT_WINDOW_DAYS: tuple[int, ...] = (90, 180, 365)
@@ -81,7 +98,9 @@ def satisfaction_by(con: duckdb.DuckDBPyConnection, filters: Filters, breakdown:
     """Satisfaction by a customer attribute with a Wilson interval for the share rated 4-5."""
     if breakdown not in SATISFACTION_BREAKDOWNS:
         raise ValueError(f"breakdown must be one of {SATISFACTION_BREAKDOWNS}, got {breakdown!r}")
-    df = segments.run_filtered(con, "service_satisfaction_by", filters, breakdown=breakdown)
+    value, join = SATISFACTION_SOURCES[breakdown]
+    sql = db.load_sql("service_satisfaction_by").replace("{breakdown_value}", value).replace("{breakdown_join}", join)
+    df = segments.run_filtered(con, sql, filters)
     return _with_share(df, "satisfied", "rated", "share_satisfied")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_core import db, service
+from crm_core import db, segments, service
 from crm_core.filters import Filters
 
 AS_OF = date(2026, 11, 15)
@@ -107,6 +107,24 @@ def test_satisfaction_by_region_and_trend_equal_pandas(con: duckdb.DuckDBPyConne
     assert pd.Timestamp(last["month_start"].iloc[0]).date() == date(2026, 11, 1)
     with pytest.raises(ValueError, match="breakdown"):
         service.satisfaction_by(con, f, "customer_name")
+
+
+@pytest.mark.parametrize("breakdown", service.SATISFACTION_BREAKDOWNS)
+def test_satisfaction_by_each_breakdown_equals_the_segment_list(con: duckdb.DuckDBPyConnection, breakdown: str) -> None:
+    """Each breakdown's attribute comes from its own lightest source (service.SATISFACTION_SOURCES):
+    the counts equal the rated contacts grouped by that attribute as the segment list (segment_base)
+    gives it, under a tier and a region so that the filters matter."""
+    f = Filters(as_of=AS_OF, period_days=180, regions=("east", "north"), tiers=("normal", "gold"))
+    df = contacts(con, f).dropna(subset=["rating"])
+    people = segments.segment_customers(con, f, limit=None).set_index("customer_id")
+    df = df[df["customer_id"].isin(people.index)]
+    df["value"] = people[breakdown].reindex(df["customer_id"]).fillna("unknown").to_numpy()
+    expected = df.groupby(["value", "interaction_type"])["rating"].agg(["count", "mean"])
+    got = service.satisfaction_by(con, f, breakdown).set_index(["breakdown_value", "interaction_type"])
+    assert len(expected) > 1
+    assert sorted(got.index) == sorted(expected.index)
+    assert got["rated"].reindex(expected.index).tolist() == expected["count"].tolist()
+    assert got["avg_satisfaction"].reindex(expected.index).to_numpy() == pytest.approx(expected["mean"].to_numpy())
 
 
 def pandas_complaint_groups(con: duckdb.DuckDBPyConnection, window: int) -> pd.Series:

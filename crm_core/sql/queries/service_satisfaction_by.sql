@@ -1,6 +1,8 @@
 -- Satisfaction of the filtered customers' rated inquiries and complaints opened in the period,
--- by a customer attribute on the as-of date ($breakdown: value_tier, membership_tier,
--- lifecycle_stage, region or acquisition_channel).
+-- by a customer attribute on the as-of date (value_tier, membership_tier, lifecycle_stage,
+-- region or acquisition_channel). service.satisfaction_by writes in {breakdown_value} and
+-- {breakdown_join} from its allow-list (service.SATISFACTION_SOURCES): the attribute from the
+-- lightest source that has it (filtered_customers' own columns need no join at all).
 with
 -- @include filtered_customers
 ,
@@ -9,18 +11,12 @@ with
 
 rated as (
     select
-        case $breakdown
-            when 'value_tier' then segment_base.value_tier
-            when 'membership_tier' then segment_base.membership_tier
-            when 'lifecycle_stage' then segment_base.lifecycle_stage
-            when 'region' then coalesce(segment_base.region, 'unknown')
-            when 'acquisition_channel' then coalesce(segment_base.acquisition_channel, 'unknown')
-        end as breakdown_value,
+        {breakdown_value} as breakdown_value,
         interactions.interaction_type,
         interactions.satisfaction
     from stg_interactions as interactions
     inner join filtered_customers on filtered_customers.customer_id = interactions.customer_id
-    inner join segment_base on segment_base.customer_id = interactions.customer_id
+    {breakdown_join}
     where interactions.interaction_type in ('inquiry', 'complaint')
         and interactions.satisfaction is not null
         and interactions.first_response_at < $as_of_end
