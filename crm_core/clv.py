@@ -43,6 +43,18 @@ CLV_TIER_CODES: tuple[str, ...] = segments.CLV_TIERS
 FREQUENCY_BUCKETS = 8  # 0, 1, ..., 6, "7+" in the validation chart
 P_ALIVE_THRESHOLDS: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5)
 BREAKDOWNS: tuple[str, ...] = ("value_tier", "membership_tier", "acquisition_channel", "region", "clv_tier")
+# each breakdown's value and the join it needs (a case over all of them kept the RFM join and
+# the tier for every breakdown)
+BREAKDOWN_SOURCES: dict[str, tuple[str, str]] = {
+    "value_tier": (
+        "coalesce(rfm.value_tier, 'no_purchase')",
+        "left join customer_rfm as rfm on rfm.customer_id = clv.customer_id",
+    ),
+    "membership_tier": ("cast(filtered_customers.membership_tier as varchar)", ""),
+    "acquisition_channel": ("coalesce(filtered_customers.acquisition_channel, 'unknown')", ""),
+    "region": ("coalesce(filtered_customers.region, 'unknown')", ""),
+    "clv_tier": ("clv.clv_tier", ""),
+}
 
 CUSTOMER_CLV_COLUMNS: dict[str, str] = {
     "customer_id": "bigint",
@@ -652,7 +664,9 @@ def clv_distribution(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 def clv_by(con: duckdb.DuckDBPyConnection, filters: Filters, breakdown: str) -> pd.DataFrame:
     if breakdown not in BREAKDOWNS:
         raise ValueError(f"breakdown must be one of {BREAKDOWNS}, got {breakdown!r}")
-    return segments.run_filtered(con, "clv_by", filters, breakdown=breakdown)
+    value, join = BREAKDOWN_SOURCES[breakdown]
+    sql = db.load_sql("clv_by").replace("{breakdown_value}", value).replace("{breakdown_join}", join)
+    return segments.run_filtered(con, sql, filters)
 
 
 def p_alive_matrix(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

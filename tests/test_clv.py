@@ -363,6 +363,28 @@ def test_bad_settings_are_refused() -> None:
         clv.ScoreSettings(monthly_discount=1.5)
 
 
+@pytest.mark.parametrize("breakdown", clv.BREAKDOWNS)
+def test_clv_by_each_breakdown_equals_pandas(con: duckdb.DuckDBPyConnection, breakdown: str) -> None:
+    """Customers and CLV per breakdown value (each from its own source, clv.BREAKDOWN_SOURCES)
+    against the scored customers grouped by the segment list's attribute, under a tier and a
+    region so that the filters matter."""
+    from crm_core import segments
+
+    f = Filters(as_of=AS_OF, regions=("east", "south"), tiers=("normal", "silver"))
+    people = segments.segment_customers(con, f, limit=None).set_index("customer_id")
+    scores = db.run(con, "select customer_id, predicted_clv, clv_tier from customer_clv")
+    scores = scores[scores["customer_id"].isin(people.index)]
+    column = "clv_tier" if breakdown == "clv_tier" else breakdown
+    source = scores if breakdown == "clv_tier" else people.reindex(scores["customer_id"])
+    scores["value"] = source[column].fillna("unknown").to_numpy()
+    expected = scores.groupby("value")["predicted_clv"].agg(["count", "sum"])
+    got = clv.clv_by(con, f, breakdown).set_index("breakdown_value")
+    assert len(expected) > 1
+    assert sorted(got.index) == sorted(expected.index)
+    assert got["customers"].reindex(expected.index).tolist() == expected["count"].tolist()
+    assert got["total_clv"].reindex(expected.index).to_numpy() == pytest.approx(expected["sum"].to_numpy())
+
+
 def test_segments_can_select_on_clv_tier_and_p_alive(con: duckdb.DuckDBPyConnection) -> None:
     from crm_core import segments
     from crm_core.filters import Condition
