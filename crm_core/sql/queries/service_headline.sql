@@ -7,21 +7,8 @@ with
 -- @include filtered_customers
 ,
 
-contacts as (
-    select
-        interactions.interaction_type,
-        interactions.opened_at >= cast($period_start as timestamp) as is_current,
-        case when interactions.first_response_at < $as_of_end
-            then date_diff('second', interactions.opened_at, interactions.first_response_at) / 3600.0
-        end as response_hours,
-        interactions.resolved_at < $as_of_end as is_resolved,
-        case when interactions.first_response_at < $as_of_end then interactions.satisfaction end as satisfaction
-    from stg_interactions as interactions
-    inner join filtered_customers on filtered_customers.customer_id = interactions.customer_id
-    where interactions.interaction_type in ('inquiry', 'complaint')
-        and interactions.opened_at < $as_of_end
-        and interactions.opened_at >= cast($previous_start as timestamp)
-),
+-- @include service_contacts
+,
 
 final as (
     select
@@ -30,11 +17,11 @@ final as (
         count(*) filter (where not is_current) as contacts_previous,
         quantile_cont(response_hours, 0.5) filter (where is_current) as response_hours_median,
         quantile_cont(response_hours, 0.9) filter (where is_current) as response_hours_p90,
-        count(*) filter (where is_current and is_resolved)
+        count(resolution_hours) filter (where is_current)
             / nullif(count(*) filter (where is_current), 0) as share_resolved,
         count(satisfaction) filter (where is_current) as rated,
         count(*) filter (where is_current and satisfaction >= 4) as satisfied
-    from contacts
+    from service_contacts
     group by interaction_type
 )
 

@@ -6,23 +6,11 @@ with
 -- @include filtered_customers
 ,
 
+-- @include service_contacts
+,
+
 contacts as (
-    select
-        interactions.interaction_type,
-        interactions.channel,
-        coalesce(interactions.topic, 'unknown') as topic,
-        case when interactions.first_response_at < $as_of_end
-            then date_diff('second', interactions.opened_at, interactions.first_response_at) / 3600.0
-        end as response_hours,
-        case when interactions.resolved_at < $as_of_end
-            then date_diff('second', interactions.opened_at, interactions.resolved_at) / 3600.0
-        end as resolution_hours,
-        case when interactions.first_response_at < $as_of_end then interactions.satisfaction end as satisfaction
-    from stg_interactions as interactions
-    inner join filtered_customers on filtered_customers.customer_id = interactions.customer_id
-    where interactions.interaction_type in ('inquiry', 'complaint')
-        and interactions.opened_at < $as_of_end
-        and interactions.opened_at >= cast($period_start as timestamp)
+    select * from service_contacts where is_current
 ),
 
 final as (
