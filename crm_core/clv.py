@@ -665,8 +665,7 @@ def clv_by(con: duckdb.DuckDBPyConnection, filters: Filters, breakdown: str) -> 
     if breakdown not in BREAKDOWNS:
         raise ValueError(f"breakdown must be one of {BREAKDOWNS}, got {breakdown!r}")
     value, join = BREAKDOWN_SOURCES[breakdown]
-    sql = db.load_sql("clv_by").replace("{breakdown_value}", value).replace("{breakdown_join}", join)
-    return segments.run_filtered(con, sql, filters)
+    return segments.run_filtered(con, db.load_filled("clv_by", breakdown_value=value, breakdown_join=join), filters)
 
 
 def p_alive_matrix(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

@@ -19,6 +19,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _INCLUDE = re.compile(r"^([ \t]*)--[ \t]*@include[ \t]+([a-z_]+)[ \t]*$", re.MULTILINE)
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 @lru_cache(maxsize=256)
@@ -34,6 +35,17 @@ def load_sql(name: str, folder: str = "queries") -> str:
         lambda m: "\n".join(m.group(1) + line for line in load_sql(m.group(2), "snippets").strip().splitlines()),
         text,
     )
+
+
+def load_filled(name: str, **parts: str) -> str:
+    """A query with its `{placeholder}`s written in from `parts`: what a $-parameter cannot be
+    (a sort key, a join, a clause), always taken by the caller from an allow-list. Every
+    placeholder of the text must get a part and every part must have a placeholder."""
+    sql = load_sql(name)
+    named = set(_PLACEHOLDER.findall(sql))
+    if named != parts.keys():
+        raise ValueError(f"{name} has placeholders {sorted(named)}, was given {sorted(parts)}")
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], sql)
 
 
 def connect(path: str | Path, read_only: bool = True, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

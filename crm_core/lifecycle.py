@@ -185,7 +185,7 @@ def stage_customers(
         "" if limit is None else " limit $limit offset $offset"
     )
     sql = (
-        db.load_sql("lifecycle_customers").replace("{sort_join}", join).replace("{page}", page)
+        db.load_filled("lifecycle_customers", sort_join=join, page=page)
         + f'\norder by "{sort}" {direction} nulls last, customer_id'  # allow-listed above
     )
     return _run(con, sql, filters, rules, **selection, limit=limit or 0, offset=offset)
@@ -200,7 +200,7 @@ def stage_customer_count(
     from_date: date | None = None,
     breakdown_value: str = "",
 ) -> int:
-    listed = db.load_sql("lifecycle_customers").replace("{sort_join}", "").replace("{page}", "")
+    listed = db.load_filled("lifecycle_customers", sort_join="", page="")
     sql = "select count(*) from (" + listed + ") as listed"
     selection = _list_params(filters, stage, from_stage, from_date, breakdown_value)
     return int(_run(con, sql, filters, rules, **selection).iat[0, 0])

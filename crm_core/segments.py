@@ -393,13 +393,7 @@ def segment_customers(
         raise ValueError(f"sort must be one of {LIST_SORTS}, got {sort!r}")
     direction = "desc" if descending else "asc"
     key, join = LIST_SORT_KEYS[sort]
-    sql = (
-        db.load_sql("segment_customers")
-        .replace("{sort_key}", key)
-        .replace("{sort_join}", join)
-        .replace("{sort}", sort)
-        .replace("{direction}", direction)
-    )
+    sql = db.load_filled("segment_customers", sort_key=key, sort_join=join, sort=sort, direction=direction)
     return run_filtered(con, sql, filters, limit=limit, offset=offset)
 
 

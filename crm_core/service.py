@@ -99,7 +99,7 @@ def satisfaction_by(con: duckdb.DuckDBPyConnection, filters: Filters, breakdown:
     if breakdown not in SATISFACTION_BREAKDOWNS:
         raise ValueError(f"breakdown must be one of {SATISFACTION_BREAKDOWNS}, got {breakdown!r}")
     value, join = SATISFACTION_SOURCES[breakdown]
-    sql = db.load_sql("service_satisfaction_by").replace("{breakdown_value}", value).replace("{breakdown_join}", join)
+    sql = db.load_filled("service_satisfaction_by", breakdown_value=value, breakdown_join=join)
     df = segments.run_filtered(con, sql, filters)
     return _with_share(df, "satisfied", "rated", "share_satisfied")
 

@@ -7,6 +7,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from crm_core import contract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,3 +201,16 @@ def test_page_urls_equal_their_file_names() -> None:
     app = (ROOT / "app.py").read_text(encoding="utf-8")
     for file, url in re.findall(r'st\.Page\("pages/([a-z_]+)\.py".*?url_path="([a-z_]+)"', app):
         assert file == url
+
+
+def test_placeholders_are_filled_all_and_only() -> None:
+    """db.load_filled writes in every `{placeholder}` of a query (allow-listed text from the caller)
+    and refuses a part the query does not name or a placeholder left without one."""
+    from crm_core import db
+
+    sql = db.load_filled("clv_by", breakdown_value="clv.clv_tier", breakdown_join="")
+    assert "{" not in sql and "clv.clv_tier as breakdown_value" in sql
+    with pytest.raises(ValueError, match="placeholders"):
+        db.load_filled("clv_by", breakdown_value="clv.clv_tier")
+    with pytest.raises(ValueError, match="placeholders"):
+        db.load_filled("clv_by", breakdown_value="x", breakdown_join="", sort="y")
